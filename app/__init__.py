@@ -1,0 +1,94 @@
+"""Treffpunkt: meetings, registrations, calendar feeds and minutes for integration networks."""
+from pathlib import Path
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(Path(__file__).parent.parent / "templates"),
+        static_folder=str(Path(__file__).parent.parent / "static"),
+    )
+    app.config.update(config.load(Path(app.instance_path)))
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .auth.models import User
+    from .core import i18n, security
+    from .core.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
+    from .core.views import register_error_pages
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    mail.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page says why on its own
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+
+    # The login check runs before the CSRF check, so anonymous requests to organizer
+    # routes are always answered "log in first", whatever their method.
+    app.before_request(security.require_login_unless_public)
+    csrf.init_app(app)
+
+    https = app.config["PREFERRED_URL_SCHEME"] == "https"
+    talisman.init_app(
+        app,
+        force_https=False,  # the reverse proxy redirects; see README
+        strict_transport_security=https,
+        session_cookie_secure=https,
+        content_security_policy={
+            "default-src": "'self'",
+            "img-src": ["'self'", "data:"],
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+            "base-uri": "'self'",
+            "object-src": "'none'",
+        },
+        referrer_policy="same-origin",
+        frame_options="DENY",
+    )
+    register_error_pages(app)
+
+    @app.context_processor
+    def inject_helpers():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale())}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .core.views import bp as core_bp
+    from .directory.views import bp as directory_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(directory_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from .auth.cli import users_cli
+    from .demo import demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

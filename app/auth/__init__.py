@@ -1,0 +1,1 @@
+"""Organizer accounts, roles and who may do what."""

@@ -1,0 +1,1 @@
+"""Shared plumbing: extensions, rendering, access control, time types, error pages."""

@@ -1,0 +1,57 @@
+"""Pages that belong to no domain: start page, language switch, health, error pages."""
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from .extensions import db
+from .security import public
+
+bp = Blueprint("core", __name__)
+
+LANGUAGE_COOKIE = "lang"
+
+
+@bp.get("/")
+@public
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("directory.networks"))
+    return render_template("core/index.html")
+
+
+@bp.post("/language")
+@public
+def set_language():
+    """Remember the chosen language in a cookie and go back where the user came from."""
+    lang = request.form.get("lang", "")
+    target = request.form.get("next", "")
+    # Only same-site paths: never an open redirect.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.index")
+    response = make_response(redirect(target))
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
+        )
+    return response
+
+
+@bp.get("/health")
+@public
+def health():
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def _error_page(status: int):
+    def handler(error):
+        return render_template("core/error.html", status=status, error=error), status
+
+    return handler
+
+
+def register_error_pages(app):
+    for status in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(status, _error_page(status))
+    app.register_error_handler(CSRFError, _error_page(400))

@@ -1,0 +1,1 @@
+"""The network directory: networks, member organizations, contact people, working groups."""

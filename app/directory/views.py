@@ -1,0 +1,379 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth import service as access
+from ..auth.models import User
+from ..core.extensions import db
+from ..core.rendering import render, wants_fragment
+from ..core.security import admin_required, require
+from .forms import ORGANIZATION_KIND_LABELS, NetworkForm, OrganizationForm, PersonForm, WorkingGroupForm
+from .models import Network, Organization, Person, WorkingGroup
+from . import service
+from .service import DirectoryError
+
+bp = Blueprint("directory", __name__)
+
+
+def _network(slug: str, manage: bool = False) -> Network:
+    network = service.network_or_404(slug)
+    allowed = access.can_manage_network if manage else access.can_view_network
+    require(allowed(current_user, network))
+    return network
+
+
+def _member(network: Network, org_id: int) -> Organization:
+    organization = db.get_or_404(Organization, org_id)
+    if not service.is_member(network, organization):
+        require(False)
+    return organization
+
+
+def _group(network: Network, group_id: int, manage: bool = False) -> WorkingGroup:
+    group = db.get_or_404(WorkingGroup, group_id)
+    require(group.network_id == network.id)
+    if manage:
+        require(access.can_manage_group(current_user, group))
+    return group
+
+
+def _field_error(form, error: DirectoryError) -> None:
+    getattr(form, error.field).errors.append(str(error))
+
+
+def _see_other(url: str):
+    """After a successful change: a redirect, which htmx turns into a page load."""
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url, code=303)
+
+
+# --- Networks ---------------------------------------------------------------------
+
+@bp.get("/networks")
+def networks():
+    visible = db.session.scalars(access.visible_networks_query(current_user)).all()
+    return render_template("directory/networks.html", networks=visible, form=NetworkForm())
+
+
+@bp.post("/networks")
+@admin_required
+def create_network():
+    form = NetworkForm()
+    if form.validate_on_submit():
+        try:
+            network = service.create_network(form.name.data, form.slug.data, form.description.data)
+        except DirectoryError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Network created."), "success")
+            return _see_other(url_for("directory.network", slug=network.slug))
+    visible = db.session.scalars(access.visible_networks_query(current_user)).all()
+    return render_template("directory/networks.html", networks=visible, form=form), 422
+
+
+@bp.get("/n/<slug>")
+def network(slug: str):
+    network = _network(slug)
+    return render_template(
+        "directory/network.html", network=network, groups=service.group_tree(network),
+        can_manage=access.can_manage_network(current_user, network),
+        member_count=len(network.memberships),
+    )
+
+
+@bp.route("/n/<slug>/edit", methods=["GET", "POST"])
+def edit_network(slug: str):
+    network = _network(slug, manage=True)
+    form = NetworkForm(obj=network)
+    del form.slug  # web addresses stay stable once shared
+    if form.validate_on_submit():
+        network.name = form.name.data.strip()
+        network.description = (form.description.data or "").strip()
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return _see_other(url_for("directory.network", slug=network.slug))
+    return render_template("directory/network_edit.html", network=network, form=form), (422 if form.errors else 200)
+
+
+# --- Organizations ----------------------------------------------------------------
+
+def _organization_list_context(network: Network) -> dict:
+    query = request.args.get("q", "")
+    kind = request.args.get("kind", "")
+    if kind not in ORGANIZATION_KIND_LABELS:
+        kind = ""
+    return {
+        "network": network,
+        "rows": service.organizations_page(network, query, kind),
+        "query": query,
+        "kind": kind,
+        "kind_labels": ORGANIZATION_KIND_LABELS,
+        "can_manage": access.can_manage_network(current_user, network),
+    }
+
+
+@bp.get("/n/<slug>/organizations")
+def organizations(slug: str):
+    network = _network(slug)
+    return render("directory/organizations.html", "directory/_organization_list.html",
+                  form=OrganizationForm(formdata=None), **_organization_list_context(network))
+
+
+@bp.route("/n/<slug>/organizations/new", methods=["GET", "POST"])
+def new_organization(slug: str):
+    network = _network(slug, manage=True)
+    form = OrganizationForm()
+    existing = None
+    if form.validate_on_submit():
+        try:
+            organization = service.create_organization(network, form.name.data, **form.data)
+        except DirectoryError as error:
+            _field_error(form, error)
+            existing = error.existing
+        else:
+            db.session.commit()
+            flash(_("%(name)s added.", name=organization.name), "success")
+            if wants_fragment():
+                # Inline create: a fresh form, and the list refreshed out of band.
+                return render_template("directory/_organization_created.html", organization=organization,
+                                       form=OrganizationForm(formdata=None), **_organization_list_context(network))
+            return redirect(url_for("directory.organization", slug=slug, org_id=organization.id), code=303)
+    status = 422 if form.errors else 200
+    return render("directory/organization_new.html", "directory/_organization_form.html",
+                  network=network, form=form, existing=existing,
+                  action=url_for("directory.new_organization", slug=slug)), status
+
+
+@bp.post("/n/<slug>/organizations/add-existing")
+def add_existing_organization(slug: str):
+    network = _network(slug, manage=True)
+    organization = db.get_or_404(Organization, request.form.get("organization_id", type=int))
+    # Only organizations the user can already see in one of their networks.
+    require(any(access.can_view_network(current_user, n) for n in service.networks_of(organization)))
+    service.add_member(network, organization)
+    db.session.commit()
+    flash(_("%(name)s added.", name=organization.name), "success")
+    return _see_other(url_for("directory.organization", slug=slug, org_id=organization.id))
+
+
+@bp.get("/n/<slug>/organizations/<int:org_id>")
+def organization(slug: str, org_id: int):
+    network = _network(slug)
+    return _organization_page(network, _member(network, org_id), PersonForm(formdata=None))
+
+
+def _organization_page(network: Network, organization: Organization, person_form: PersonForm, status=200):
+    """The organization's page; for htmx only its contacts, where the change happened."""
+    groups = [g for g in network.working_groups if organization in g.organizations]
+    return render(
+        "directory/organization.html", "directory/_contacts.html",
+        network=network, organization=organization, groups=groups,
+        other_networks=[n for n in service.networks_of(organization) if n.id != network.id],
+        can_manage=access.can_manage_network(current_user, network),
+        kind_labels=ORGANIZATION_KIND_LABELS, person_form=person_form,
+    ), status
+
+
+@bp.route("/n/<slug>/organizations/<int:org_id>/edit", methods=["GET", "POST"])
+def edit_organization(slug: str, org_id: int):
+    network = _network(slug, manage=True)
+    organization = _member(network, org_id)
+    form = OrganizationForm(obj=organization)
+    if form.validate_on_submit():
+        try:
+            service.update_organization(organization, form.name.data, **form.data)
+        except DirectoryError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            if wants_fragment():
+                return render_template("directory/_organization_info.html", network=network,
+                                       organization=organization, can_manage=True,
+                                       kind_labels=ORGANIZATION_KIND_LABELS)
+            flash(_("Saved."), "success")
+            return redirect(url_for("directory.organization", slug=slug, org_id=org_id), code=303)
+    status = 422 if form.errors else 200
+    return render("directory/organization_edit.html", "directory/_organization_form.html",
+                  network=network, organization=organization, form=form,
+                  action=url_for("directory.edit_organization", slug=slug, org_id=org_id),
+                  cancel_url=url_for("directory.organization", slug=slug, org_id=org_id)), status
+
+
+@bp.post("/n/<slug>/organizations/<int:org_id>/remove")
+def remove_organization(slug: str, org_id: int):
+    network = _network(slug, manage=True)
+    organization = _member(network, org_id)
+    service.remove_member(network, organization)
+    db.session.commit()
+    flash(_("%(name)s is no longer a member of this network.", name=organization.name), "success")
+    return _see_other(url_for("directory.organizations", slug=slug))
+
+
+# --- Contact people ---------------------------------------------------------------
+
+@bp.post("/n/<slug>/organizations/<int:org_id>/contacts")
+def add_contact(slug: str, org_id: int):
+    network = _network(slug, manage=True)
+    organization = _member(network, org_id)
+    form = PersonForm()
+    if not form.validate_on_submit():
+        return _organization_page(network, organization, form, 422)
+    service.save_person(organization, None, **form.data)
+    db.session.commit()
+    if wants_fragment():
+        return _organization_page(network, organization, PersonForm(formdata=None))
+    flash(_("Contact person added."), "success")
+    return redirect(url_for("directory.organization", slug=slug, org_id=org_id), code=303)
+
+
+def _contact(network: Network, person_id: int) -> Person:
+    person = db.get_or_404(Person, person_id)
+    _member(network, person.organization_id)
+    return person
+
+
+@bp.route("/n/<slug>/contacts/<int:person_id>/edit", methods=["GET", "POST"])
+def edit_contact(slug: str, person_id: int):
+    network = _network(slug, manage=True)
+    person = _contact(network, person_id)
+    form = PersonForm(obj=person)
+    if form.validate_on_submit():
+        service.save_person(person.organization, person, **form.data)
+        db.session.commit()
+        if wants_fragment():
+            return render_template("directory/_contact_row.html", network=network, person=person, can_manage=True)
+        flash(_("Saved."), "success")
+        return redirect(url_for("directory.organization", slug=slug, org_id=person.organization_id), code=303)
+    status = 422 if form.errors else 200
+    return render("directory/contact_edit.html", "directory/_contact_form.html",
+                  network=network, person=person, form=form), status
+
+
+@bp.post("/n/<slug>/contacts/<int:person_id>/delete")
+def delete_contact(slug: str, person_id: int):
+    network = _network(slug, manage=True)
+    person = _contact(network, person_id)
+    org_id = person.organization_id
+    db.session.delete(person)
+    db.session.commit()
+    if wants_fragment():
+        return ""  # the row disappears
+    flash(_("Contact person removed."), "success")
+    return redirect(url_for("directory.organization", slug=slug, org_id=org_id), code=303)
+
+
+# --- Working groups ---------------------------------------------------------------
+
+def _group_form(network: Network, group: WorkingGroup | None = None) -> WorkingGroupForm:
+    form = WorkingGroupForm(obj=group)
+    form.set_parent_choices(network.working_groups, exclude=group)
+    if group is not None and request.method == "GET":
+        form.parent_id.data = group.parent_id or 0
+    return form
+
+
+@bp.route("/n/<slug>/groups/new", methods=["GET", "POST"])
+def new_group(slug: str):
+    network = _network(slug, manage=True)
+    form = _group_form(network)
+    if request.method == "GET" and request.args.get("parent", type=int):
+        form.parent_id.data = request.args.get("parent", type=int)
+    if form.validate_on_submit():
+        try:
+            group = service.save_group(network, None, form.name.data, form.kind.data,
+                                       form.parent_id.data, form.description.data)
+        except DirectoryError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Group created."), "success")
+            return _see_other(url_for("directory.group", slug=slug, group_id=group.id))
+    return render_template("directory/group_form.html", network=network, form=form, group=None), (
+        422 if form.errors else 200)
+
+
+@bp.get("/n/<slug>/groups/<int:group_id>")
+def group(slug: str, group_id: int):
+    network = _network(slug)
+    group = _group(network, group_id)
+    return render_template("directory/group.html", **_group_context(network, group))
+
+
+def _group_context(network: Network, group: WorkingGroup) -> dict:
+    can_manage = access.can_manage_group(current_user, group)
+    context = {"network": network, "group": group, "can_manage": can_manage,
+               "can_manage_network": access.can_manage_network(current_user, network)}
+    if can_manage:
+        rows = service.organizations_page(network)
+        context["candidate_organizations"] = [o for o, _count in rows if o not in group.organizations]
+        context["candidate_people"] = [
+            p for o, _count in rows for p in o.contacts if p not in group.people
+        ]
+    return context
+
+
+@bp.route("/n/<slug>/groups/<int:group_id>/edit", methods=["GET", "POST"])
+def edit_group(slug: str, group_id: int):
+    network = _network(slug)
+    group = _group(network, group_id, manage=True)
+    form = _group_form(network, group)
+    if form.validate_on_submit():
+        try:
+            service.save_group(network, group, form.name.data, form.kind.data,
+                               form.parent_id.data, form.description.data)
+        except DirectoryError as error:
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return _see_other(url_for("directory.group", slug=slug, group_id=group.id))
+    return render_template("directory/group_form.html", network=network, form=form, group=group), (
+        422 if form.errors else 200)
+
+
+@bp.post("/n/<slug>/groups/<int:group_id>/members")
+def change_group_members(slug: str, group_id: int):
+    """Add or remove an organization or a person; answers with the members fragment."""
+    network = _network(slug)
+    group = _group(network, group_id, manage=True)
+    action = request.form.get("action")
+    if org_id := request.form.get("organization_id", type=int):
+        organization = _member(network, org_id)
+        if action == "add" and organization not in group.organizations:
+            group.organizations.append(organization)
+        elif action == "remove" and organization in group.organizations:
+            group.organizations.remove(organization)
+    if person_id := request.form.get("person_id", type=int):
+        person = _contact(network, person_id)
+        if action == "add" and person not in group.people:
+            group.people.append(person)
+        elif action == "remove" and person in group.people:
+            group.people.remove(person)
+    db.session.commit()
+    return render("directory/group.html", "directory/_group_members.html", **_group_context(network, group))
+
+
+@bp.post("/n/<slug>/groups/<int:group_id>/leads")
+def change_group_leads(slug: str, group_id: int):
+    """Coordinators name the organizer accounts that lead a group."""
+    network = _network(slug, manage=True)
+    group = _group(network, group_id)
+    email = (request.form.get("email") or "").strip().lower()
+    user = db.session.scalar(select(User).where(User.email == email)) if email else None
+    if request.form.get("action") == "remove" and user in group.leads:
+        group.leads.remove(user)
+    elif request.form.get("action") == "add":
+        if user is None:
+            flash(_("No organizer account has the address %(email)s. An administrator can create one.",
+                    email=email), "error")
+            return redirect(url_for("directory.group", slug=slug, group_id=group.id), code=303)
+        if user not in group.leads:
+            group.leads.append(user)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("directory.group", slug=slug, group_id=group.id), code=303)
+
+from . import imports  # noqa: E402,F401  (registers the CSV routes on bp)
