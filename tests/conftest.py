@@ -1,0 +1,90 @@
+"""Test set-up: the schema comes from the migrations, once per run; every test then
+starts from empty tables. TEST_DATABASE_URL picks the database (default: a SQLite file)."""
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.core.extensions import db
+
+from . import factories
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    migrated = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test"})
+    with migrated.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def make_app(database_url, **overrides):
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_SERVER": None,
+        "SERVER_NAME": "localhost",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change the app's settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config):
+    app = make_app(database_url, **app_config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables():
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make():
+    return factories
+
+
+@pytest.fixture
+def coordinator(app):
+    """A network with a coordinator, logged in through the real login form."""
+    network = factories.network("magdeburg", "Netzwerk Magdeburg")
+    user = factories.user("coord@example.org", coordinates=[network])
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    factories.login(client, coordinator.email)
+    return client
