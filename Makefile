@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
 
-.PHONY: run test bench install install-dev translations clean
+.PHONY: run test bench install install-dev translations messages clean
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(BIN)/python:
@@ -44,3 +44,9 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# After changing UI text: collect the strings, then translate the new ones in de.po.
+messages: | $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Treffpunkt -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
