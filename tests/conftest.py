@@ -32,6 +32,7 @@ def make_app(database_url, **overrides):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MAIL_SERVER": None,
+        "MAIL_SUPPRESS_SEND": False,  # Flask-Mail would stay silent under TESTING
         "SERVER_NAME": "localhost",
     }
     config.update(overrides)
@@ -88,3 +89,55 @@ def coordinator(app):
 def coordinator_client(client, coordinator):
     factories.login(client, coordinator.email)
     return client
+
+
+class _Inbox:
+    """Collects what the real SMTP server received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; yields (port, inbox)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def count_queries(app):
+    """count_queries(fn) -> number of SQL statements fn ran."""
+    from sqlalchemy import event
+
+    def run(fn):
+        statements = []
+
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            fn()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    return run

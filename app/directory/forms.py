@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, URL
 
 from .models import GROUP_KINDS, ORGANIZATION_KINDS
@@ -43,7 +44,7 @@ class NetworkForm(FlaskForm):
 
 class OrganizationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=list(ORGANIZATION_KIND_LABELS.items()), default="other")
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in ORGANIZATION_KIND_LABELS.items()], default="other")
     street = StringField(_l("Street and number"), validators=[Optional(), Length(max=200)])
     postcode = StringField(_l("Postcode"), validators=[
         Optional(), Regexp(r"^\d{5}$", message=_l("A German postcode has five digits."))])
@@ -64,11 +65,11 @@ class PersonForm(FlaskForm):
 
 class WorkingGroupForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=list(GROUP_KIND_LABELS.items()), default="working_group")
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in GROUP_KIND_LABELS.items()], default="working_group")
     parent_id = SelectField(_l("Part of"), coerce=int, default=0)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
 
     def set_parent_choices(self, groups, exclude=None) -> None:
-        self.parent_id.choices = [(0, _l("— none (a group of its own) —"))] + [
-            (g.id, g.name) for g in groups if exclude is None or (g.id != exclude.id and exclude not in g.ancestors())
+        self.parent_id.choices = [SelectChoice(0, _l("— none (a group of its own) —"))] + [
+            SelectChoice(g.id, g.name) for g in groups if exclude is None or (g.id != exclude.id and exclude not in g.ancestors())
         ]

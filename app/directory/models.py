@@ -99,7 +99,8 @@ class Person(db.Model):
     phone: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    organization = relationship(Organization, back_populates="contacts")
+    # Joined: a person is almost always shown with the organization's name.
+    organization = relationship(Organization, back_populates="contacts", lazy="joined")
 
 
 working_group_people = Table(

@@ -4,7 +4,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.extensions import db
-from .models import Membership, Network, Organization, Person, WorkingGroup, name_key
+from .models import (Membership, Network, Organization, Person, WorkingGroup, name_key,
+                     working_group_organizations)
 
 ORGANIZATION_FIELDS = ("kind", "street", "postcode", "city", "website", "email", "phone")
 PERSON_FIELDS = ("name", "role", "email", "phone")
@@ -52,6 +53,14 @@ def organizations_page(network: Network, query: str = "", kind: str = ""):
     if kind:
         stmt = stmt.where(Organization.kind == kind)
     return db.session.execute(stmt).all()
+
+
+def people_of(network: Network) -> list[Person]:
+    """Every contact person of the network's member organizations, with their organization."""
+    return db.session.scalars(
+        select(Person).join(Membership, Membership.organization_id == Person.organization_id)
+        .where(Membership.network_id == network.id).order_by(Person.name)
+    ).all()
 
 
 def create_organization(network: Network, name: str, **fields) -> Organization:
@@ -108,6 +117,16 @@ def save_person(organization: Organization, person: Person | None, **fields) -> 
             value = (fields[key] or "").strip()
             setattr(person, key, value.lower() if key == "email" else value)
     return person
+
+
+def groups_of(network: Network, organization: Organization) -> list[WorkingGroup]:
+    return db.session.scalars(
+        select(WorkingGroup)
+        .join(working_group_organizations, working_group_organizations.c.working_group_id == WorkingGroup.id)
+        .where(WorkingGroup.network_id == network.id,
+               working_group_organizations.c.organization_id == organization.id)
+        .order_by(WorkingGroup.name)
+    ).all()
 
 
 def networks_of(organization: Organization) -> list[Network]:

@@ -42,6 +42,10 @@ def _field_error(form, error: DirectoryError) -> None:
     getattr(form, error.field).errors.append(str(error))
 
 
+def _fields(form, names) -> dict:
+    return {name: getattr(form, name).data for name in names}
+
+
 def _see_other(url: str):
     """After a successful change: a redirect, which htmx turns into a page load."""
     if wants_fragment():
@@ -129,7 +133,8 @@ def new_organization(slug: str):
     existing = None
     if form.validate_on_submit():
         try:
-            organization = service.create_organization(network, form.name.data, **form.data)
+            organization = service.create_organization(
+                network, form.name.data, **_fields(form, service.ORGANIZATION_FIELDS))
         except DirectoryError as error:
             _field_error(form, error)
             existing = error.existing
@@ -167,10 +172,9 @@ def organization(slug: str, org_id: int):
 
 def _organization_page(network: Network, organization: Organization, person_form: PersonForm, status=200):
     """The organization's page; for htmx only its contacts, where the change happened."""
-    groups = [g for g in network.working_groups if organization in g.organizations]
     return render(
         "directory/organization.html", "directory/_contacts.html",
-        network=network, organization=organization, groups=groups,
+        network=network, organization=organization, groups=service.groups_of(network, organization),
         other_networks=[n for n in service.networks_of(organization) if n.id != network.id],
         can_manage=access.can_manage_network(current_user, network),
         kind_labels=ORGANIZATION_KIND_LABELS, person_form=person_form,
@@ -184,7 +188,7 @@ def edit_organization(slug: str, org_id: int):
     form = OrganizationForm(obj=organization)
     if form.validate_on_submit():
         try:
-            service.update_organization(organization, form.name.data, **form.data)
+            service.update_organization(organization, form.name.data, **_fields(form, service.ORGANIZATION_FIELDS))
         except DirectoryError as error:
             _field_error(form, error)
         else:
@@ -221,7 +225,7 @@ def add_contact(slug: str, org_id: int):
     form = PersonForm()
     if not form.validate_on_submit():
         return _organization_page(network, organization, form, 422)
-    service.save_person(organization, None, **form.data)
+    service.save_person(organization, None, **_fields(form, service.PERSON_FIELDS))
     db.session.commit()
     if wants_fragment():
         return _organization_page(network, organization, PersonForm(formdata=None))
@@ -241,7 +245,7 @@ def edit_contact(slug: str, person_id: int):
     person = _contact(network, person_id)
     form = PersonForm(obj=person)
     if form.validate_on_submit():
-        service.save_person(person.organization, person, **form.data)
+        service.save_person(person.organization, person, **_fields(form, service.PERSON_FIELDS))
         db.session.commit()
         if wants_fragment():
             return render_template("directory/_contact_row.html", network=network, person=person, can_manage=True)
@@ -307,11 +311,11 @@ def _group_context(network: Network, group: WorkingGroup) -> dict:
     context = {"network": network, "group": group, "can_manage": can_manage,
                "can_manage_network": access.can_manage_network(current_user, network)}
     if can_manage:
-        rows = service.organizations_page(network)
-        context["candidate_organizations"] = [o for o, _count in rows if o not in group.organizations]
-        context["candidate_people"] = [
-            p for o, _count in rows for p in o.contacts if p not in group.people
-        ]
+        members = {o.id for o in group.organizations}
+        context["candidate_organizations"] = [
+            o for o, _count in service.organizations_page(network) if o.id not in members]
+        people = {p.id for p in group.people}
+        context["candidate_people"] = [p for p in service.people_of(network) if p.id not in people]
     return context
 
 
