@@ -128,6 +128,14 @@ def count_queries(app):
     from sqlalchemy import event
 
     def run(fn):
+        # Requests share the test's session: start them from an empty identity map so
+        # that every measurement loads what a real request would.
+        # (Flask-Login keeps the user in g, which the shared app context would carry over.)
+        from flask import g
+
+        db.session.commit()
+        db.session.expunge_all()
+        g.pop("_login_user", None)
         statements = []
 
         def record(conn, cursor, statement, *args):
