@@ -40,9 +40,17 @@ def make_app(database_url, **overrides):
 
 
 @pytest.fixture
-def app_config():
-    """Override in a test module to change the app's settings."""
-    return {}
+def app_config(request):
+    """Settings for this test: @pytest.mark.config(KEY=value), and the SMTP server's
+    address when the test uses `smtp_server`."""
+    config = {}
+    marker = request.node.get_closest_marker("config")
+    if marker:
+        config.update(marker.kwargs)
+    if "smtp_server" in request.fixturenames:
+        port, _inbox = request.getfixturevalue("smtp_server")
+        config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    return config
 
 
 @pytest.fixture

@@ -42,19 +42,6 @@ def test_wrong_password_and_unknown_account_get_the_same_answer(english, make):
     assert strip(wrong_password) == strip(unknown)
 
 
-@pytest.fixture
-def mail_app_config(smtp_server):
-    port, _inbox = smtp_server
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port}
-
-
-@pytest.fixture
-def app_config(request):
-    if "smtp_server" in request.fixturenames:
-        return request.getfixturevalue("mail_app_config")
-    return {}
-
-
 def test_password_reset_by_mail_through_a_real_smtp_server(english, make, smtp_server):
     _port, inbox = smtp_server
     make.user("coord@example.org")
