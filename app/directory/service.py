@@ -35,6 +35,11 @@ def is_member(network: Network, organization: Organization) -> bool:
     ) > 0
 
 
+def member_count(network: Network) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Membership).where(Membership.network_id == network.id))
+
+
 def organizations_page(network: Network, query: str = "", kind: str = ""):
     """Rows of (organization, number of contacts) for a network's list, in one query."""
     contact_count = (

@@ -84,7 +84,7 @@ def network(slug: str):
     return render_template(
         "directory/network.html", network=network, groups=service.group_tree(network),
         can_manage=access.can_manage_network(current_user, network),
-        member_count=len(network.memberships),
+        member_count=service.member_count(network),
     )
 
 
