@@ -63,6 +63,8 @@ def load(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        # Reverse proxies in front that set X-Forwarded-For/-Proto (0: trust none).
+        "PROXY_COUNT": int(env("PROXY_COUNT", "0")),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "PASSWORD_RESET_HOURS": 2,
     }
