@@ -133,6 +133,6 @@ def test_cli_creates_users(app):
     assert result.exit_code == 0, result.output
     assert service.find_user("cli@example.org").is_admin
     again = runner.invoke(args=["users", "create", "cli@example.org", "--password", "long-enough-pw"])
-    assert again.exit_code != 0 and "exists already" in again.output
+    assert again.exit_code != 0 and "Es gibt bereits ein Konto" in again.output  # the CLI speaks the default language
     short = runner.invoke(args=["users", "create", "x@example.org", "--password", "short"])
     assert short.exit_code != 0
