@@ -25,7 +25,7 @@ install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
 
 translations: | $(BIN)/python
-	$(BIN)/pybabel compile --use-fuzzy -q -d app/translations
+	$(BIN)/pybabel compile --statistics -d app/translations
 
 run: install
 	$(FLASK) db upgrade
