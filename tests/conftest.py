@@ -1,8 +1,11 @@
 """Test set-up: the schema comes from the migrations, once per run; every test then
 starts from empty tables. TEST_DATABASE_URL picks the database (default: a SQLite file)."""
+import contextvars
 import os
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -24,6 +27,17 @@ def database_url(tmp_path_factory):
     return url
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request outside the test's app context, as in production: the request
+    gets its own g (locale, logged-in user) and its own database session."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test reads afresh what the request changed
+        return response
+
+
 def make_app(database_url, **overrides):
     config = {
         "TESTING": True,
@@ -36,7 +50,9 @@ def make_app(database_url, **overrides):
         "SERVER_NAME": "localhost",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture
@@ -136,14 +152,7 @@ def count_queries(app):
     from sqlalchemy import event
 
     def run(fn):
-        # Requests share the test's session: start them from an empty identity map so
-        # that every measurement loads what a real request would.
-        # (Flask-Login keeps the user in g, which the shared app context would carry over.)
-        from flask import g
-
-        db.session.commit()
-        db.session.expunge_all()
-        g.pop("_login_user", None)
+        db.session.commit()  # the request's own session sees the test's data
         statements = []
 
         def record(conn, cursor, statement, *args):

@@ -129,3 +129,17 @@ def test_server_errors_get_the_error_page(app, client):
     response = client.get("/boom", headers={"Accept-Language": "en"})
     assert response.status_code == 500
     assert "Something went wrong" in response.get_data(as_text=True)
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True)
+def test_behind_a_proxy_rate_limits_count_per_client(database_url, monkeypatch):
+    monkeypatch.setenv("PROXY_COUNT", "1")
+    client = make_app(database_url, RATELIMIT_ENABLED=True).test_client()
+    for _ in range(10):
+        client.post("/login", data={"email": "x@example.org", "password": "wrong"},
+                    headers={"X-Forwarded-For": "203.0.113.1"})
+    blocked = client.post("/login", data={"email": "x@example.org", "password": "wrong"},
+                          headers={"X-Forwarded-For": "203.0.113.1"})
+    other = client.post("/login", data={"email": "x@example.org", "password": "wrong"},
+                        headers={"X-Forwarded-For": "203.0.113.2"})
+    assert (blocked.status_code, other.status_code) == (429, 200)
