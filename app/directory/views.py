@@ -167,13 +167,16 @@ def add_existing_organization(slug: str):
 @bp.get("/n/<slug>/organizations/<int:org_id>")
 def organization(slug: str, org_id: int):
     network = _network(slug)
-    return _organization_page(network, _member(network, org_id), PersonForm(formdata=None))
+    # For htmx (leaving the inline edit) just the details card.
+    return _organization_page(network, _member(network, org_id), PersonForm(formdata=None),
+                              fragment="directory/_organization_info.html")
 
 
-def _organization_page(network: Network, organization: Organization, person_form: PersonForm, status=200):
-    """The organization's page; for htmx only its contacts, where the change happened."""
+def _organization_page(network: Network, organization: Organization, person_form: PersonForm, status=200,
+                       fragment="directory/_contacts.html"):
+    """The organization's page; for htmx only the part that changed (by default its contacts)."""
     return render(
-        "directory/organization.html", "directory/_contacts.html",
+        "directory/organization.html", fragment,
         network=network, organization=organization, groups=service.groups_of(network, organization),
         other_networks=[n for n in service.networks_of(organization) if n.id != network.id],
         can_manage=access.can_manage_network(current_user, network),
