@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db, limiter
 from ..core.security import admin_required, public
@@ -108,11 +109,17 @@ def reset_password(token: str):
 
 # --- Accounts, for administrators -------------------------------------------------
 
+def _accounts() -> list[User]:
+    return db.session.scalars(
+        select(User).options(selectinload(User.coordinated_networks), selectinload(User.led_groups))
+        .order_by(User.name)
+    ).all()
+
+
 @bp.get("/users")
 @admin_required
 def users():
-    accounts = db.session.scalars(select(User).order_by(User.name)).all()
-    return render_template("auth/users.html", users=accounts, form=UserForm())
+    return render_template("auth/users.html", users=_accounts(), form=UserForm())
 
 
 @bp.post("/users")
@@ -130,8 +137,7 @@ def create_user():
             _send_reset_mail(user, first_time=True)
             flash(_("Account created. %(email)s got a link to choose a password.", email=user.email), "success")
             return redirect(url_for("auth.users"))
-    accounts = db.session.scalars(select(User).order_by(User.name)).all()
-    return render_template("auth/users.html", users=accounts, form=form), 422
+    return render_template("auth/users.html", users=_accounts(), form=form), 422
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])

@@ -284,22 +284,7 @@ def _group_form(network: Network, group: WorkingGroup | None = None) -> WorkingG
 
 @bp.route("/n/<slug>/groups/new", methods=["GET", "POST"])
 def new_group(slug: str):
-    network = _network(slug, manage=True)
-    form = _group_form(network)
-    if request.method == "GET" and request.args.get("parent", type=int):
-        form.parent_id.data = request.args.get("parent", type=int)
-    if form.validate_on_submit():
-        try:
-            group = service.save_group(network, None, form.name.data, form.kind.data,
-                                       form.parent_id.data, form.description.data)
-        except DirectoryError as error:
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Group created."), "success")
-            return _see_other(url_for("directory.group", slug=slug, group_id=group.id))
-    return render_template("directory/group_form.html", network=network, form=form, group=None), (
-        422 if form.errors else 200)
+    return _group_form_page(_network(slug, manage=True), None)
 
 
 @bp.get("/n/<slug>/groups/<int:group_id>")
@@ -325,18 +310,24 @@ def _group_context(network: Network, group: WorkingGroup) -> dict:
 @bp.route("/n/<slug>/groups/<int:group_id>/edit", methods=["GET", "POST"])
 def edit_group(slug: str, group_id: int):
     network = _network(slug)
-    group = _group(network, group_id, manage=True)
+    return _group_form_page(network, _group(network, group_id, manage=True))
+
+
+def _group_form_page(network: Network, group: WorkingGroup | None):
+    """Create (group None) or edit a working group."""
     form = _group_form(network, group)
+    if group is None and request.method == "GET":
+        form.parent_id.data = request.args.get("parent", 0, type=int)
     if form.validate_on_submit():
         try:
-            service.save_group(network, group, form.name.data, form.kind.data,
-                               form.parent_id.data, form.description.data)
+            saved = service.save_group(network, group, form.name.data, form.kind.data,
+                                       form.parent_id.data, form.description.data)
         except DirectoryError as error:
             _field_error(form, error)
         else:
             db.session.commit()
-            flash(_("Saved."), "success")
-            return _see_other(url_for("directory.group", slug=slug, group_id=group.id))
+            flash(_("Saved.") if group else _("Group created."), "success")
+            return _see_other(url_for("directory.group", slug=network.slug, group_id=saved.id))
     return render_template("directory/group_form.html", network=network, form=form, group=group), (
         422 if form.errors else 200)
 
