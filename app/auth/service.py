@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,8 +42,6 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def create_user(email: str, name: str, password: str, is_admin: bool = False) -> User:
-    from flask_babel import gettext as _
-
     email = normalize_email(email)
     if find_user(email) is not None:
         raise AccountError(_("An account with this e-mail address exists already."))
