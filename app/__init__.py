@@ -32,7 +32,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from .auth.models import User
-    from .core import i18n, security
+    from .core import formatting, i18n, security
+    from .events import models as _event_models  # noqa: F401  (tables known to migrations)
     from .core.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
     from .core.views import register_error_pages
 
@@ -74,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
         frame_options="DENY",
     )
     register_error_pages(app)
+    formatting.register(app)
 
     @app.context_processor
     def inject_helpers():
@@ -86,10 +88,12 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .core.views import bp as core_bp
     from .directory.views import bp as directory_bp
+    from .events.views import bp as events_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(events_bp)
 
 
 def _register_cli(app: Flask) -> None:

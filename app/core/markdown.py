@@ -1,0 +1,30 @@
+"""Markdown for descriptions and minutes: rendered by markdown-it, then sanitized by nh3.
+
+Raw HTML in the source is shown as text, and whatever the renderer produces passes
+an allow-list, so neither script, event handlers nor javascript: links get through.
+"""
+import html
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+_renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable("table")
+
+_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "pre", "h3", "h4", "h5",
+         "h6", "hr", "table", "thead", "tbody", "tr", "th", "td"}
+
+
+def to_html(text: str) -> Markup:
+    html = _renderer.render(text or "")
+    # Headings from the author would compete with the page's own; keep them below h3.
+    for level in (1, 2):
+        html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
+    clean = nh3.clean(html, tags=_TAGS, attributes={"a": {"href", "title"}},
+                      url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer nofollow")
+    return Markup(clean)
+
+
+def to_text(text: str) -> str:
+    """Plain text of the Markdown (for meta descriptions and JSON-LD)."""
+    return html.unescape(nh3.clean(_renderer.render(text or ""), tags=set())).strip()

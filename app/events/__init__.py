@@ -1,0 +1,1 @@
+"""Events: single meetings and recurring series, their lifecycle and their pages."""

@@ -1,0 +1,388 @@
+"""Event logic shared by the organizer pages, the public pages, the demo and later the feeds."""
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..core.extensions import db
+from ..core.types import utcnow
+from ..directory.models import Network
+from . import recurrence
+from .models import BUILTIN_KINDS, Event, EventKind, OccurrenceChange, Tag, event_tags
+
+PAGE_SIZE = 20
+# Changing any of these means calendars must update their copy (SEQUENCE goes up).
+_SCHEDULE_FIELDS = ("starts_at", "ends_at", "all_day", "timezone", "repeat", "repeat_interval", "repeat_until",
+                    "repeat_count", "venue_name", "venue_address", "venue_room", "online_url", "status")
+
+
+class EventError(ValueError):
+    """A problem the organizer can fix; `field` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str = "start_date"):
+        super().__init__(message)
+        self.field = field
+
+
+# --- Kinds and tags ---------------------------------------------------------------
+
+def kinds(network: Network) -> list[EventKind]:
+    """The network's kinds, creating the built-in ones the first time."""
+    found = db.session.scalars(
+        select(EventKind).where(EventKind.network_id == network.id).order_by(EventKind.position, EventKind.name)
+    ).all()
+    if found:
+        return found
+    for position, code in enumerate(BUILTIN_KINDS):
+        db.session.add(EventKind(network_id=network.id, code=code, name=code, position=position))
+    db.session.flush()
+    return kinds(network)
+
+
+def add_kind(network: Network, name: str) -> EventKind:
+    name = " ".join(name.split())
+    if db.session.scalar(select(EventKind).where(EventKind.network_id == network.id,
+                                                 func.lower(EventKind.name) == name.lower())):
+        raise EventError(_("This network has a kind of this name already."), field="name")
+    kind = EventKind(network_id=network.id, name=name, position=len(kinds(network)))
+    db.session.add(kind)
+    return kind
+
+
+def set_tags(event: Event, names: list[str]) -> None:
+    wanted = {}
+    for name in names:
+        name = " ".join(name.split())[:60]
+        if name:
+            wanted.setdefault(slug_of(name), name)
+    existing = {t.slug: t for t in db.session.scalars(
+        select(Tag).where(Tag.network_id == event.network_id, Tag.slug.in_(list(wanted))))} if wanted else {}
+    event.tags = [existing.get(slug) or Tag(network_id=event.network_id, name=name, slug=slug)
+                  for slug, name in wanted.items()]
+
+
+def slug_of(text: str) -> str:
+    table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+    cleaned = "".join(ch if ch.isalnum() else "-" for ch in text.lower().translate(table))
+    return "-".join(part for part in cleaned.split("-") if part)[:60] or "tag"
+
+
+# --- Creating and changing --------------------------------------------------------
+
+def new_uid() -> str:
+    """Globally unique and stable: random, qualified by the site's domain at creation."""
+    domain = urlsplit(current_app.config.get("BASE_URL") or "").hostname or "treffpunkt.local"
+    return f"{secrets.token_hex(16)}@{domain}"
+
+
+def to_utc_checked(wall: datetime, tz: str, field: str) -> datetime:
+    """A local date and time as typed -> UTC, refusing times that do not exist or exist twice."""
+    if recurrence.does_not_exist(wall, tz):
+        raise EventError(_("%(time)s does not exist on %(day)s: the clocks go forward an hour. "
+                           "Please choose another time.", time=wall.strftime("%H:%M"),
+                           day=wall.strftime("%d.%m.%Y")), field=field)
+    if recurrence.is_ambiguous(wall, tz):
+        raise EventError(_("%(time)s happens twice on %(day)s: the clocks go back an hour. "
+                           "Please choose another time.", time=wall.strftime("%H:%M"),
+                           day=wall.strftime("%d.%m.%Y")), field=field)
+    return recurrence.to_utc(wall, tz)
+
+
+def check_schedule(event: Event) -> None:
+    """Refuse what calendars cannot show right: end before start, endless or huge series,
+    and occurrences that start or end in an hour that is skipped or happens twice."""
+    if event.ends_at <= event.starts_at:
+        raise EventError(_("The end must be after the start."), field="end_date")
+    if event.ends_at - event.starts_at > timedelta(days=31):
+        raise EventError(_("An event can last 31 days at most. For regular dates, use a series."),
+                         field="end_date")
+    if not event.is_series:
+        return
+    if not event.repeat_until and not event.repeat_count:
+        raise EventError(_("A series needs an end: a last date or a number of dates."), field="repeat_until")
+    rule = recurrence.Rule.of(event)
+    if event.repeat_until and event.repeat_until < rule.start.date():
+        raise EventError(_("The last date of the series is before its first."), field="repeat_until")
+    starts = rule.starts()
+    if len(starts) > recurrence.MAX_OCCURRENCES:
+        raise EventError(_("A series can have %(num)d dates at most.", num=recurrence.MAX_OCCURRENCES),
+                         field="repeat_until")
+    if event.all_day:
+        return
+    duration = recurrence.to_local(event.ends_at, event.timezone) - rule.start
+    for wall in starts:
+        for moment in (wall, wall + duration):
+            if recurrence.does_not_exist(moment, event.timezone) or recurrence.is_ambiguous(moment, event.timezone):
+                raise EventError(_("On %(day)s the series would start or end in the hour of the clock change. "
+                                   "Please choose another time.", day=moment.strftime("%d.%m.%Y")),
+                                 field="start_time")
+
+
+def save(event: Event, **fields) -> Event:
+    """Apply field values, check the schedule, keep derived values right; new events get a UID."""
+    before = {name: getattr(event, name) for name in _SCHEDULE_FIELDS} if event.id else None
+    for name, value in fields.items():
+        setattr(event, name, value)
+    if not event.uid:
+        event.uid = new_uid()
+    check_schedule(event)
+    event.last_ends_at = recurrence.last_end(event, event.changes)
+    if before is not None and any(before[name] != getattr(event, name) for name in _SCHEDULE_FIELDS):
+        event.sequence = (event.sequence or 0) + 1
+    db.session.add(event)
+    return event
+
+
+def publish(event: Event) -> None:
+    if event.status == "draft":
+        save(event, status="published")
+
+
+def cancel(event: Event, reason: str) -> None:
+    """Cancelled events stay visible, marked, with the reason."""
+    save(event, status="cancelled", cancel_reason=reason.strip())
+
+
+def on_changed(event: Event) -> None:
+    """Hook for telling registrants about a change (the registration issue fills it)."""
+
+
+def duplicate(event: Event) -> Event:
+    """"Same as last time": a draft copy one week later (a series starts again then too)."""
+    copy = Event(
+        network_id=event.network_id, working_group_id=event.working_group_id, kind_id=event.kind_id,
+        title=event.title, description=event.description, organization_id=event.organization_id,
+        contact_person_id=event.contact_person_id, all_day=event.all_day, timezone=event.timezone,
+        repeat=event.repeat, repeat_interval=event.repeat_interval, repeat_count=event.repeat_count,
+        venue_name=event.venue_name, venue_address=event.venue_address, venue_room=event.venue_room,
+        accessibility=event.accessibility, map_url=event.map_url, online_url=event.online_url,
+        languages=event.languages, visibility=event.visibility, status="draft",
+    )
+    week = timedelta(days=7)
+    start_wall = recurrence.to_local(event.starts_at, event.timezone) + week
+    end_wall = recurrence.to_local(event.ends_at, event.timezone) + week
+    copy.starts_at = recurrence.to_utc(start_wall, event.timezone)
+    copy.ends_at = recurrence.to_utc(end_wall, event.timezone)
+    copy.repeat_until = event.repeat_until + week if event.repeat_until else None
+    copy.tags = list(event.tags)
+    return copy
+
+
+# --- Single occurrences of a series -----------------------------------------------
+
+def occurrence_or_none(event: Event, key: str):
+    moment = recurrence.parse_key(key)
+    return recurrence.occurrence(event, event.changes, moment) if moment else None
+
+
+def change_occurrence(event: Event, original_start: datetime, action: str, reason: str = "",
+                      starts_at: datetime | None = None, ends_at: datetime | None = None) -> OccurrenceChange:
+    """Skip, cancel or move one occurrence; a second change of the same one replaces the first."""
+    change = next((c for c in event.changes if c.original_start == original_start), None)
+    if change is None:
+        change = OccurrenceChange(original_start=original_start, action=action)
+        event.changes.append(change)
+    if action == "moved":
+        if ends_at <= starts_at:
+            raise EventError(_("The end must be after the start."), field="end_date")
+        for moment in (starts_at, ends_at):
+            wall = recurrence.to_local(moment, event.timezone)
+            if recurrence.is_ambiguous(wall, event.timezone):
+                raise EventError(_("This time happens twice on the day the clocks go back. "
+                                   "Please choose another time."), field="start_time")
+    change.action, change.reason = action, reason.strip()
+    change.starts_at, change.ends_at = (starts_at, ends_at) if action == "moved" else (None, None)
+    change.sequence = (change.sequence or 0) + 1
+    event.sequence = (event.sequence or 0) + 1
+    event.last_ends_at = recurrence.last_end(event, event.changes)
+    return change
+
+
+def restore_occurrence(event: Event, original_start: datetime) -> None:
+    for change in list(event.changes):
+        if change.original_start == original_start:
+            event.changes.remove(change)
+    event.sequence = (event.sequence or 0) + 1
+    event.last_ends_at = recurrence.last_end(event, event.changes)
+
+
+def split_series(event: Event, original_start: datetime, **fields) -> Event:
+    """"This and all following": the series ends before this occurrence, and a new series
+    with the given values starts with it. Changes of later occurrences move along where
+    the new rule still produces them."""
+    tail = duplicate(event)
+    tail.status = event.status
+    first = recurrence.occurrence(event, [], original_start)
+    if first is None:
+        raise EventError(_("The series has no date at this time."))
+    tail.starts_at, tail.ends_at = first.starts_at, first.ends_at
+    tail.repeat_until = event.repeat_until
+    tail.repeat_count = None
+    if event.repeat_count:
+        done = [s for s in recurrence.Rule.of(event).starts()
+                if recurrence.to_utc(s, event.timezone) < original_start]
+        tail.repeat_count = event.repeat_count - len(done)
+    day_before = recurrence.to_local(original_start, event.timezone).date() - timedelta(days=1)
+    later = [c for c in event.changes if c.original_start >= original_start]
+    for change in later:
+        event.changes.remove(change)
+    save(event, repeat_until=day_before, repeat_count=None)
+    save(tail, **fields)
+    for change in later:
+        if recurrence.occurrence(tail, [], change.original_start) is not None:
+            tail.changes.append(OccurrenceChange(original_start=change.original_start, action=change.action,
+                                                 starts_at=change.starts_at, ends_at=change.ends_at,
+                                                 reason=change.reason))
+    tail.last_ends_at = recurrence.last_end(tail, tail.changes)
+    return tail
+
+
+# --- Finding occurrences ----------------------------------------------------------
+
+@dataclass
+class Filters:
+    network_id: int | None = None
+    working_group_id: int | None = None
+    kind_id: int | None = None
+    language: str | None = None
+    tag_slug: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _candidates(filters: Filters, start: datetime, end: datetime | None, public: bool,
+                network_ids=None):
+    """Events (single or series) that may have occurrences in [start, end)."""
+    stmt = select(Event).where(Event.last_ends_at > start)
+    if end is not None:
+        stmt = stmt.where(Event.starts_at < end)
+    if public:
+        stmt = stmt.where(Event.visibility == "public", Event.status.in_(("published", "cancelled")))
+    if network_ids is not None:
+        stmt = stmt.where(Event.network_id.in_(network_ids))
+    if filters.network_id:
+        stmt = stmt.where(Event.network_id == filters.network_id)
+    if filters.working_group_id:
+        stmt = stmt.where(Event.working_group_id == filters.working_group_id)
+    if filters.kind_id:
+        stmt = stmt.where(Event.kind_id == filters.kind_id)
+    if filters.language:
+        stmt = stmt.where(or_(Event.languages == filters.language,
+                              Event.languages.like(f"{filters.language},%"),
+                              Event.languages.like(f"%,{filters.language}"),
+                              Event.languages.like(f"%,{filters.language},%")))
+    if filters.tag_slug:
+        stmt = stmt.where(Event.id.in_(
+            select(event_tags.c.event_id).join(Tag, Tag.id == event_tags.c.tag_id).where(Tag.slug == filters.tag_slug)))
+    return stmt
+
+
+def _changes_for(events) -> list[OccurrenceChange]:
+    series_ids = [e.id for e in events if e.is_series]
+    if not series_ids:
+        return []
+    return db.session.scalars(select(OccurrenceChange).where(OccurrenceChange.event_id.in_(series_ids))).all()
+
+
+def _load_tags(events) -> None:
+    """Tags of all listed events in one query."""
+    if not events:
+        return
+    rows = db.session.execute(
+        select(event_tags.c.event_id, Tag).join(Tag, Tag.id == event_tags.c.tag_id)
+        .where(event_tags.c.event_id.in_([e.id for e in events])).order_by(Tag.name)
+    ).all()
+    by_event: dict[int, list[Tag]] = {}
+    for event_id, tag in rows:
+        by_event.setdefault(event_id, []).append(tag)
+    for event in events:
+        set_committed_value(event, "tags", by_event.get(event.id, []))
+
+
+def window(filters: Filters, start: datetime, end: datetime, public: bool = True, network_ids=None):
+    """Every occurrence in [start, end), ordered by start: for calendar views."""
+    events = db.session.scalars(_candidates(filters, start, end, public, network_ids)).all()
+    changes = _changes_for(events)
+    _load_tags(events)
+    found = [o for e in events for o in recurrence.expand(e, changes, start, end)]
+    found.sort(key=lambda o: (o.starts_at, o.event.title))
+    return found
+
+
+def upcoming(filters: Filters, after: datetime, limit: int = PAGE_SIZE, public: bool = True):
+    """A page of occurrences starting at or after `after`, and where the next page starts.
+
+    Single events come from the database already ordered and limited; series (few) are
+    expanded just far enough. The number of queries does not depend on the data."""
+    end = None
+    if filters.date_to:
+        end = recurrence.to_utc(datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time()),
+                                current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    singles = db.session.scalars(
+        _candidates(filters, after, end, public).where(Event.repeat.is_(None), Event.starts_at >= after)
+        .order_by(Event.starts_at, Event.id).limit(limit + 1)
+    ).all()
+    series = db.session.scalars(_candidates(filters, after, end, public).where(Event.repeat.is_not(None))).all()
+    changes = _changes_for(series)
+    found = [recurrence.Occurrence(e, e.starts_at, e.starts_at, e.ends_at) for e in singles]
+    for event in series:
+        found.extend(recurrence.following(event, changes, after, limit + 1))
+    if end is not None:
+        found = [o for o in found if o.starts_at < end]
+    found.sort(key=lambda o: (o.starts_at, o.event.title))
+    page, rest = found[:limit], found[limit:]
+    _load_tags(list({o.event.id: o.event for o in page}.values()))
+    next_after = None
+    if rest:
+        next_after = rest[0].starts_at
+        if page and next_after == page[0].starts_at:
+            next_after += timedelta(microseconds=1)  # a page full of one start time: move on
+    return page, next_after
+
+
+def archive(filters: Filters, page: int, public: bool = True, per_page: int = PAGE_SIZE):
+    """Past events (a series once, by its last date), newest first, numbered pages."""
+    now = utcnow()
+    stmt = _candidates(filters, datetime.min.replace(tzinfo=now.tzinfo), None, public).where(
+        Event.last_ends_at <= now)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    events = db.session.scalars(
+        stmt.order_by(Event.last_ends_at.desc(), Event.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    _load_tags(events)
+    return events, total
+
+
+def conflicts(event: Event) -> list[recurrence.Occurrence]:
+    """Other events' occurrences at the same time in the same venue or the same working group."""
+    same_place = []
+    if event.venue_name.strip():
+        same_place.append(func.lower(Event.venue_name) == event.venue_name.strip().lower())
+    if event.working_group_id:
+        same_place.append(Event.working_group_id == event.working_group_id)
+    if not same_place:
+        return []
+    horizon_end = min(event.last_ends_at, event.starts_at + timedelta(days=366))
+    others = db.session.scalars(
+        select(Event).where(Event.network_id == event.network_id, Event.id != (event.id or 0),
+                            Event.status != "cancelled", or_(*same_place),
+                            Event.starts_at < horizon_end, Event.last_ends_at > event.starts_at)
+    ).all()
+    if not others:
+        return []
+    mine = recurrence.expand(event, list(event.changes), event.starts_at, horizon_end)
+    changes = _changes_for(others)
+    clashes = []
+    for other in others:
+        for theirs in recurrence.expand(other, changes, event.starts_at, horizon_end):
+            if theirs.cancelled:
+                continue
+            if any(o.starts_at < theirs.ends_at and theirs.starts_at < o.ends_at and not o.cancelled for o in mine):
+                clashes.append(theirs)
+    clashes.sort(key=lambda o: o.starts_at)
+    return clashes
