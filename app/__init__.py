@@ -33,7 +33,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from .auth.models import User
     from .core import formatting, i18n, security
-    from .events import models as _event_models  # noqa: F401  (tables known to migrations)
+    from .events import labels as event_labels
+    # Every model module, so that the metadata (and so the migrations) know every table.
+    from .directory import models as _directory_models  # noqa: F401
+    from .events import models as _event_models  # noqa: F401
     from .core.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
     from .core.views import register_error_pages
 
@@ -76,6 +79,7 @@ def _init_extensions(app: Flask) -> None:
     )
     register_error_pages(app)
     formatting.register(app)
+    event_labels.register(app)
 
     @app.context_processor
     def inject_helpers():

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.extensions import db
 from ..core.types import UTCDateTime, utcnow
 
-# Built-in kinds every network starts with; labels live in events/forms.py.
+# Built-in kinds every network starts with; labels live in events/labels.py.
 BUILTIN_KINDS = ("network_meeting", "working_group_meeting", "training", "exchange", "public_event", "other")
 VISIBILITIES = ("public", "members", "invited")
 STATUSES = ("draft", "published", "cancelled")
