@@ -11,6 +11,8 @@ from .auth.models import User
 from .core.extensions import db
 from .directory import service as directory
 from .directory.models import Network, Organization, WorkingGroup
+from .events.demo import load_demo_events
+from .events.models import Event
 
 DEMO_PASSWORD = "treffpunkt-demo"
 
@@ -183,13 +185,15 @@ def load_demo() -> None:
                 select(WorkingGroup).join(Network).where(Network.slug == slug, WorkingGroup.name == group_name))
             if group not in user.led_groups:
                 user.led_groups.append(group)
+    load_demo_events()
     db.session.commit()
 
 
 @click.command("demo")
 @with_appcontext
 def demo_command():
-    """Load the demo networks, organizations, groups and accounts (idempotent)."""
+    """Load the demo networks, organizations, groups, accounts and events (idempotent)."""
     load_demo()
     click.echo(f"Demo data ready: {db.session.query(Organization).count()} organizations, "
+               f"{db.session.query(Event).count()} events, "
                f"{db.session.query(User).count()} accounts (password {DEMO_PASSWORD!r}).")

@@ -13,6 +13,11 @@ PUBLIC_ENDPOINTS = {
     "auth.logout",
     "auth.forgot_password",
     "auth.reset_password",
+    "events.upcoming",
+    "events.archive",
+    "events.show",
+    "events.print_view",
+    "events.qr",
 }
 
 

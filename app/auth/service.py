@@ -113,6 +113,20 @@ def can_manage_group(user, group) -> bool:
     return group in led or any(ancestor in led for ancestor in group.ancestors())
 
 
+def can_manage_event(user, event) -> bool:
+    """Coordinators (and admins) manage every event of their network; group leads the events
+    of the groups they lead and of those groups' sub-groups. Works for unsaved events too."""
+    from ..directory.models import Network, WorkingGroup
+
+    network = db.session.get(Network, event.network_id)
+    if network is not None and can_manage_network(user, network):
+        return True
+    if not event.working_group_id:
+        return False
+    group = db.session.get(WorkingGroup, event.working_group_id)
+    return group is not None and group.network_id == event.network_id and can_manage_group(user, group)
+
+
 def visible_networks_query(user):
     """The networks a user may open: all for admins, else coordinated or led ones."""
     from ..directory.models import Network, WorkingGroup

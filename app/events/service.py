@@ -386,3 +386,198 @@ def conflicts(event: Event) -> list[recurrence.Occurrence]:
                 clashes.append(theirs)
     clashes.sort(key=lambda o: o.starts_at)
     return clashes
+
+
+# --- Organizer helpers ------------------------------------------------------------
+
+CALENDAR_VIEWS = ("month", "week", "agenda")
+AGENDA_DAYS = 28
+
+
+def manageable_group_ids(user, network: Network) -> set[int] | None:
+    """The working groups whose events the user manages in this network; None for all of them
+    (coordinators). Groups led and their sub-groups, from the network's groups in memory."""
+    from ..auth.service import can_manage_network
+
+    if can_manage_network(user, network):
+        return None
+    children: dict[int | None, list] = {}
+    for group in network.working_groups:
+        children.setdefault(group.parent_id, []).append(group)
+    found, todo = set(), [g.id for g in user.led_groups if g.network_id == network.id]
+    while todo:
+        group_id = todo.pop()
+        if group_id not in found:
+            found.add(group_id)
+            todo.extend(g.id for g in children.get(group_id, []))
+    return found
+
+
+def calendar_range(view: str, day: date) -> tuple[date, date, date, date]:
+    """(first day shown, last day shown, a day of the previous page, a day of the next page).
+    A month is shown in whole weeks, Monday to Sunday."""
+    if view == "month":
+        first = day.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        previous = (first - timedelta(days=1)).replace(day=1)
+        last = following - timedelta(days=1)
+        return first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday()), previous, following
+    if view == "week":
+        monday = day - timedelta(days=day.weekday())
+        return monday, monday + timedelta(days=6), monday - timedelta(days=7), monday + timedelta(days=7)
+    step = timedelta(days=AGENDA_DAYS)
+    return day, day + step - timedelta(days=1), day - step, day + step
+
+
+def local_midnight(day: date, tz: str) -> datetime:
+    return recurrence.to_utc(datetime.combine(day, datetime.min.time()), tz)
+
+
+def calendar(filters: Filters, first: date, last: date, tz: str) -> list[tuple[date, list]]:
+    """Every day from first to last with (occurrence, starts that day) pairs: drafts included,
+    a multi-day event on each of its days, days in zone tz. The number of queries does not
+    depend on the data."""
+    found = window(filters, local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz), public=False)
+    days: dict[date, list] = {first + timedelta(days=n): [] for n in range((last - first).days + 1)}
+    for occurrence in found:
+        start = recurrence.to_local(occurrence.starts_at, tz)
+        end = recurrence.to_local(occurrence.ends_at, tz)
+        last_day = (end - timedelta(microseconds=1)).date() if end > start else start.date()
+        day = max(start.date(), first)
+        while day <= min(last_day, last):
+            days[day].append((occurrence, day == start.date()))
+            day += timedelta(days=1)
+    return list(days.items())
+
+
+def series_dates(event: Event, after: datetime, limit: int) -> list[recurrence.Occurrence]:
+    """The series' dates from `after` on, in the order of the rule, skipped, cancelled and
+    moved ones included (each with its change): what the organizer manages."""
+    if not event.is_series:
+        return []
+    by_start = {c.original_start: c for c in event.changes}
+    tz = event.timezone
+    rule = recurrence.Rule.of(event)
+    duration = recurrence.to_local(event.ends_at, tz) - rule.start
+    found = []
+    for wall in rule.dateutil().xafter(recurrence.to_local(after, tz), inc=True):
+        start = recurrence.to_utc(wall, tz)
+        change = by_start.get(start)
+        if change is not None and change.action == "moved":
+            found.append(recurrence.Occurrence(event, start, change.starts_at, change.ends_at, change))
+        else:
+            found.append(recurrence.Occurrence(event, start, start, recurrence.to_utc(wall + duration, tz), change))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def rule_text(event: Event) -> str:
+    """E.g. "Every two weeks on Thursday, until 4 Nov 2027" or "Every month on the first Tuesday, 10 dates"."""
+    from flask_babel import format_date
+
+    start = recurrence.Rule.of(event).start
+    weekday = format_date(start.date(), "EEEE")
+    if event.repeat == "monthly":
+        ordinal = {1: _("first"), 2: _("second"), 3: _("third"), 4: _("fourth"), -1: _("last")}[
+            recurrence.weekday_ordinal(start)]
+        text = _("Every month on the %(ordinal)s %(weekday)s", ordinal=ordinal, weekday=weekday)
+    elif (event.repeat_interval or 1) == 2:
+        text = _("Every two weeks on %(weekday)s", weekday=weekday)
+    elif (event.repeat_interval or 1) > 2:
+        text = _("Every %(num)d weeks on %(weekday)s", num=event.repeat_interval, weekday=weekday)
+    else:
+        text = _("Every week on %(weekday)s", weekday=weekday)
+    if event.repeat_count:
+        return _("%(rule)s, %(num)d dates", rule=text, num=event.repeat_count)
+    return _("%(rule)s, until %(day)s", rule=text, day=format_date(event.repeat_until, "medium"))
+
+
+def remaining_count(event: Event, original_start: datetime) -> int | None:
+    """For a series with a number of dates: how many are left from this one on."""
+    if not event.repeat_count:
+        return None
+    starts = recurrence.Rule.of(event).starts()
+    return len([s for s in starts if recurrence.to_utc(s, event.timezone) >= original_start])
+
+
+def keep_changes_by_day(event: Event) -> None:
+    """After a series' time or rule changed: a skipped, cancelled or moved date stays so when
+    the new rule still has a date on that day (at its new time); changes of days the rule no
+    longer has are dropped, so that none is left pointing at nothing."""
+    tz = event.timezone
+    rule = recurrence.Rule.of(event).dateutil() if event.is_series else None
+    for change in list(event.changes):
+        if rule is not None and recurrence.occurrence(event, [], change.original_start) is not None:
+            continue
+        new_start = None
+        if rule is not None:
+            day = recurrence.to_local(change.original_start, tz).date()
+            walls = rule.between(datetime.combine(day, datetime.min.time()),
+                                 datetime.combine(day, datetime.max.time()), inc=True)
+            new_start = recurrence.to_utc(walls[0], tz) if walls else None
+        if new_start is None or any(c.original_start == new_start for c in event.changes):
+            event.changes.remove(change)
+        else:
+            change.original_start = new_start
+    event.last_ends_at = recurrence.last_end(event, event.changes)
+
+
+def save_keeping_changes(event: Event, **fields) -> Event:
+    """save(), with the single-date changes following their days (see keep_changes_by_day)."""
+    save(event, **fields)
+    if event.id:
+        keep_changes_by_day(event)
+    return event
+
+
+def change_following(event: Event, original_start: datetime, **fields) -> Event:
+    """"This and all following": from the first date on that is the whole series; later it
+    splits the series (split_series). Single-date changes from this date on stay with their
+    days. Returns the event that holds the changed dates."""
+    if original_start == event.starts_at:
+        return save_keeping_changes(event, **fields)
+    later = [(c.original_start, c.action, c.starts_at, c.ends_at, c.reason)
+             for c in event.changes if c.original_start >= original_start]
+    tail = split_series(event, original_start, **fields)
+    carried = {c.original_start for c in tail.changes}
+    for start, action, starts_at, ends_at, reason in later:
+        if start not in carried:
+            tail.changes.append(OccurrenceChange(original_start=start, action=action, starts_at=starts_at,
+                                                 ends_at=ends_at, reason=reason))
+    keep_changes_by_day(tail)
+    return tail
+
+
+def kind_usage(network: Network) -> dict[int, int]:
+    """How many events use each of the network's kinds."""
+    return dict(db.session.execute(
+        select(Event.kind_id, func.count()).where(Event.network_id == network.id).group_by(Event.kind_id)).all())
+
+
+def rename_kind(kind: EventKind, name: str) -> None:
+    name = " ".join(name.split())
+    if kind.code:
+        raise EventError(_("The built-in kinds keep their names (they are translated)."), field="name")
+    if db.session.scalar(select(EventKind).where(EventKind.network_id == kind.network_id, EventKind.id != kind.id,
+                                                 func.lower(EventKind.name) == name.lower())):
+        raise EventError(_("This network has a kind of this name already."), field="name")
+    kind.name = name
+
+
+def remove_kind(kind: EventKind) -> None:
+    if kind.code:
+        raise EventError(_("The built-in kinds cannot be removed."), field="name")
+    if db.session.scalar(select(func.count()).select_from(Event).where(Event.kind_id == kind.id)):
+        raise EventError(_("Events use this kind, so it stays."), field="name")
+    db.session.delete(kind)
+
+
+def calendar_title(view: str, day: date, first: date, last: date) -> str:
+    """What a calendar page shows: "March 2027", or the days from first to last."""
+    from babel.dates import format_interval
+    from flask_babel import format_date, get_locale
+
+    if view == "month":
+        return format_date(day, "MMMM yyyy")
+    return format_interval(first, last, "yMMMd", locale=get_locale())
