@@ -4,6 +4,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.extensions import db
+from ..events.service import add_builtin_kinds
 from .models import (Membership, Network, Organization, Person, WorkingGroup, name_key,
                      working_group_organizations)
 
@@ -145,6 +146,8 @@ def create_network(name: str, slug: str, description: str = "") -> Network:
         raise DirectoryError(_("This short name is taken."), field="slug")
     network = Network(name=name.strip(), slug=slug, description=(description or "").strip())
     db.session.add(network)
+    db.session.flush()
+    add_builtin_kinds(network)
     return network
 
 

@@ -31,17 +31,16 @@ class EventError(ValueError):
 
 # --- Kinds and tags ---------------------------------------------------------------
 
-def kinds(network: Network) -> list[EventKind]:
-    """The network's kinds, creating the built-in ones the first time."""
-    found = db.session.scalars(
-        select(EventKind).where(EventKind.network_id == network.id).order_by(EventKind.position, EventKind.name)
-    ).all()
-    if found:
-        return found
+def add_builtin_kinds(network: Network) -> None:
+    """Every new network starts with the built-in kinds (see migration 0002 for older ones)."""
     for position, code in enumerate(BUILTIN_KINDS):
         db.session.add(EventKind(network_id=network.id, code=code, name=code, position=position))
-    db.session.flush()
-    return kinds(network)
+
+
+def kinds(network: Network) -> list[EventKind]:
+    return db.session.scalars(
+        select(EventKind).where(EventKind.network_id == network.id).order_by(EventKind.position, EventKind.name)
+    ).all()
 
 
 def add_kind(network: Network, name: str) -> EventKind:

@@ -112,20 +112,13 @@ def calendar(slug: str):
 
 # --- Creating and editing ---------------------------------------------------------
 
-def _kinds(network: Network):
-    kinds = service.kinds(network)
-    if request.method == "GET":
-        db.session.commit()  # the built-in kinds, made on first use, must keep their ids
-    return kinds
-
-
 def _event_form(network: Network) -> EventForm:
     """The form with the network's choices; a group lead picks one of the groups they lead."""
     manageable = service.manageable_group_ids(current_user, network)
     require(manageable is None or bool(manageable))
     form = EventForm()
     groups = [g for g in network.working_groups if manageable is None or g.id in manageable]
-    form.set_choices(_kinds(network), groups, [o for o, _count in directory.organizations_page(network)],
+    form.set_choices(service.kinds(network), groups, [o for o, _count in directory.organizations_page(network)],
                      directory.people_of(network), group_required=manageable is not None)
     return form
 
@@ -346,7 +339,7 @@ def kinds(slug: str):
             db.session.commit()
             flash(_("Saved."), "success")
             return _see_other(url_for("events.kinds", slug=slug))
-    kinds = _kinds(network)
+    kinds = service.kinds(network)
     return render_template("events/kinds.html", network=network, kinds=kinds, usage=service.kind_usage(network),
                            form=form, row_errors=row_errors, can_manage=True), (
         422 if form.errors or row_errors else 200)
