@@ -131,13 +131,13 @@ def _wall_duration(event) -> timedelta:
 def expand(event, changes, window_start: datetime, window_end: datetime) -> list[Occurrence]:
     """The occurrences of `event` that overlap [window_start, window_end), changes applied.
 
-    `changes` are the event's OccurrenceChange rows (any superset in the window is fine).
+    `changes` are the event's OccurrenceChange rows.
     """
     if not event.is_series:
         if event.starts_at < window_end and event.ends_at > window_start:
             return [Occurrence(event, event.starts_at, event.starts_at, event.ends_at)]
         return []
-    by_start = {c.original_start: c for c in changes if c.event_id == event.id}
+    by_start = {c.original_start: c for c in changes}
     duration = _wall_duration(event)
     tz = event.timezone
     rule = Rule.of(event).dateutil()
@@ -160,11 +160,12 @@ def expand(event, changes, window_start: datetime, window_end: datetime) -> list
     return found
 
 
-def following(event, changes, after: datetime, limit: int) -> list[Occurrence]:
-    """The first `limit` occurrences that start at or after `after`, changes applied."""
+def following(event, changes, after: datetime, limit: int, until: datetime | None = None) -> list[Occurrence]:
+    """The first `limit` occurrences that start at or after `after` (and not after `until`),
+    changes applied. `changes` are the event's OccurrenceChange rows."""
     if not event.is_series:
         return [Occurrence(event, event.starts_at, event.starts_at, event.ends_at)] if event.starts_at >= after else []
-    by_start = {c.original_start: c for c in changes if c.event_id == event.id}
+    by_start = {c.original_start: c for c in changes}
     duration = _wall_duration(event)
     tz = event.timezone
     found = [
@@ -176,6 +177,8 @@ def following(event, changes, after: datetime, limit: int) -> list[Occurrence]:
         start = to_utc(wall, tz)
         if start < after:
             continue
+        if until is not None and start > until:
+            break
         change = by_start.get(start)
         if change is None or change.action == "cancelled":
             found.append(Occurrence(event, start, start, to_utc(wall + duration, tz), change))

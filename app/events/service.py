@@ -281,11 +281,15 @@ def _candidates(filters: Filters, start: datetime, end: datetime | None, public:
     return stmt
 
 
-def _changes_for(events) -> list[OccurrenceChange]:
+def _changes_for(events) -> dict[int, list[OccurrenceChange]]:
+    """The occurrence changes of all series among `events`, by event id, in one query."""
     series_ids = [e.id for e in events if e.is_series]
-    if not series_ids:
-        return []
-    return db.session.scalars(select(OccurrenceChange).where(OccurrenceChange.event_id.in_(series_ids))).all()
+    by_event: dict[int, list[OccurrenceChange]] = {}
+    if series_ids:
+        for change in db.session.scalars(
+                select(OccurrenceChange).where(OccurrenceChange.event_id.in_(series_ids))):
+            by_event.setdefault(change.event_id, []).append(change)
+    return by_event
 
 
 def _load_tags(events) -> None:
@@ -308,7 +312,7 @@ def window(filters: Filters, start: datetime, end: datetime, public: bool = True
     events = db.session.scalars(_candidates(filters, start, end, public, network_ids)).all()
     changes = _changes_for(events)
     _load_tags(events)
-    found = [o for e in events for o in recurrence.expand(e, changes, start, end)]
+    found = [o for e in events for o in recurrence.expand(e, changes.get(e.id, []), start, end)]
     found.sort(key=lambda o: (o.starts_at, o.event.title))
     return found
 
@@ -329,8 +333,10 @@ def upcoming(filters: Filters, after: datetime, limit: int = PAGE_SIZE, public: 
     series = db.session.scalars(_candidates(filters, after, end, public).where(Event.repeat.is_not(None))).all()
     changes = _changes_for(series)
     found = [recurrence.Occurrence(e, e.starts_at, e.starts_at, e.ends_at) for e in singles]
+    # Once the singles fill the page and one more, later series dates cannot be on it.
+    horizon = singles[limit].starts_at if len(singles) > limit else None
     for event in series:
-        found.extend(recurrence.following(event, changes, after, limit + 1))
+        found.extend(recurrence.following(event, changes.get(event.id, []), after, limit + 1, until=horizon))
     if end is not None:
         found = [o for o in found if o.starts_at < end]
     found.sort(key=lambda o: (o.starts_at, o.event.title))
@@ -378,7 +384,7 @@ def conflicts(event: Event) -> list[recurrence.Occurrence]:
     changes = _changes_for(others)
     clashes = []
     for other in others:
-        for theirs in recurrence.expand(other, changes, event.starts_at, horizon_end):
+        for theirs in recurrence.expand(other, changes.get(other.id, []), event.starts_at, horizon_end):
             if theirs.cancelled:
                 continue
             if any(o.starts_at < theirs.ends_at and theirs.starts_at < o.ends_at and not o.cancelled for o in mine):
