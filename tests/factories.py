@@ -34,3 +34,12 @@ def login(client, email, password=PASSWORD):
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 302, response.data[:500]
     return response
+
+
+def local(y, m, d, hh=0, mm=0, tz="Europe/Berlin"):
+    """A wall-clock time in Berlin as the UTC instant the app stores."""
+    from datetime import datetime
+
+    from app.events.recurrence import to_utc
+
+    return to_utc(datetime(y, m, d, hh, mm), tz)

@@ -11,12 +11,10 @@ from app.directory import service as directory
 from app.events import recurrence, service
 from app.events.forms import date_limits
 from app.events.models import Event, OccurrenceChange
+from tests.factories import local
 
 BERLIN = "Europe/Berlin"
 
-
-def local(y, m, d, hh=0, mm=0):
-    return recurrence.to_utc(datetime(y, m, d, hh, mm), BERLIN)
 
 
 def network(slug="magdeburg"):

@@ -12,14 +12,12 @@ from app.core.extensions import db
 from app.directory import service as directory
 from app.events import public, recurrence, service
 from app.events.models import Event
+from tests.factories import local
 
 BERLIN = "Europe/Berlin"
 UTC = timezone.utc
 NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
 
-
-def local(y, m, d, hh=0, mm=0):
-    return recurrence.to_utc(datetime(y, m, d, hh, mm), BERLIN)
 
 
 @pytest.fixture(autouse=True)

@@ -6,13 +6,11 @@ import pytest
 from app.core.extensions import db
 from app.events import recurrence, service
 from app.events.models import Event
+from tests.factories import local
 
 BERLIN = "Europe/Berlin"
 UTC = timezone.utc
 
-
-def local(y, m, d, hh=0, mm=0):
-    return recurrence.to_utc(datetime(y, m, d, hh, mm), BERLIN)
 
 
 def make_event(network, kind, start, end, **fields):

@@ -1,5 +1,5 @@
 """Organizer pages of events: plan, change, publish and cancel; calendars of a network."""
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _

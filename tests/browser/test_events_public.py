@@ -12,19 +12,17 @@ from playwright.sync_api import expect
 
 from app.core.extensions import db
 from app.directory import service as directory
-from app.events import public, recurrence, service
+from app.events import public, service
 from app.events.models import Event
 
 from .conftest import DESKTOP, PHONE, SCREENSHOTS, assert_accessible, assert_same_document, mark_document, screenshot
+from tests.factories import local
 
 pytestmark = pytest.mark.browser
 
 BERLIN = "Europe/Berlin"
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
 
-
-def local(y, m, d, hh=0, mm=0):
-    return recurrence.to_utc(datetime(y, m, d, hh, mm), BERLIN)
 
 
 @pytest.fixture(autouse=True)
