@@ -2,6 +2,7 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from flask_babel import force_locale
 
 from app.core.extensions import db
 from app.events import recurrence, service
@@ -17,6 +18,13 @@ def make_event(network, kind, start, end, **fields):
     event = Event(network_id=network.id, kind_id=kind.id, title="Ehrenamtscafé", timezone=BERLIN,
                   status="published", visibility="public")
     return service.save(event, starts_at=start, ends_at=end, **fields)
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """The messages checked below are the English msgids; the default language is German."""
+    with force_locale("en"):
+        yield
 
 
 @pytest.fixture
