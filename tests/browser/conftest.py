@@ -224,6 +224,14 @@ def assert_same_document(page) -> None:
     assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
 
 
+def htmx_idle(page) -> None:
+    """Wait until htmx has finished swapping and settling: an event fired on content that
+    htmx has not processed yet would be lost (a user cannot be that fast, a test can)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")).to_have_count(0)
+
+
 def log_in(page, email: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.fill("#email", email)

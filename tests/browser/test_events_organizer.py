@@ -11,8 +11,8 @@ from app.directory import service as directory
 from app.events import recurrence, service
 from app.events.models import Event
 
-from .conftest import PHONE, DESKTOP, assert_accessible, assert_same_document, check_page, log_in, mark_document, \
-    no_horizontal_scroll, screenshot
+from .conftest import (DESKTOP, PHONE, assert_accessible, assert_same_document, check_page, htmx_idle, log_in,
+                       mark_document, no_horizontal_scroll, screenshot)
 
 pytestmark = pytest.mark.browser
 BERLIN = "Europe/Berlin"
@@ -165,6 +165,7 @@ def test_calendar_navigation_with_htmx(page, calendar_data):
     _check_both_widths(page, "calendar-month")
     mark_document(page)
 
+    htmx_idle(page)
     page.click("#cal-next")
     page.wait_for_url("**date=2027-04-01*")
     expect(page.locator("#calendar-heading")).to_have_text("April 2027")
@@ -174,28 +175,35 @@ def test_calendar_navigation_with_htmx(page, calendar_data):
     assert set(page.locator(".cal-time").all_inner_texts()) == {"3:00\u202fPM"}
     assert_same_document(page)
 
+    htmx_idle(page)
     page.click("#cal-previous")
     page.wait_for_url("**date=2027-03-01*")
+    htmx_idle(page)
     page.click("#cal-view-week")
     page.wait_for_url("**view=week*")
     expect(page.locator("#cal-view-week")).to_have_attribute("aria-current", "page")
     expect(page.locator(".cal-listday")).to_have_count(7)
+    htmx_idle(page)
     page.click("#cal-next")
     page.wait_for_url("**view=week&date=2027-03-08*")  # a click during the swap could hit the old button
+    htmx_idle(page)
     page.click("#cal-next")
     page.wait_for_url("**view=week&date=2027-03-15*")
     expect(page.locator(".cal-entry")).to_have_count(2)
     expect(page.locator(".cal-entry.is-cancelled")).to_have_count(2)
 
+    htmx_idle(page)
     page.select_option("#cal-group", label="Arbeit und Ausbildung")
     page.wait_for_url("**group=*")
     expect(page.locator("#calendar-heading")).to_contain_text("Arbeit und Ausbildung")
     expect(page.locator(".cal-entry")).to_have_count(0)
     expect(page.locator(".cal-empty")).to_be_visible()
+    htmx_idle(page)
     page.click("#cal-next")
     page.wait_for_url("**date=2027-03-22*")
     expect(page.locator(".cal-entry")).to_have_count(2)  # the Fachtag, on each of its two days
     expect(page.locator(".cal-entry").first).to_contain_text("All day")
+    htmx_idle(page)
     page.click("#cal-view-agenda")
     page.wait_for_url("**view=agenda*")
     expect(page.locator(".cal-entry")).to_have_count(2)
