@@ -162,8 +162,8 @@ def test_series_weekly_every_two_weeks_and_monthly(english, kinds, repeat, end, 
     assert [recurrence.to_local(o.starts_at, BERLIN).strftime("%Y-%m-%d") for o in found] == expected
     assert {recurrence.to_local(o.starts_at, BERLIN).strftime("%H:%M") for o in found} == {"15:00"}
     page = english.get(f"/events/{event.id}/manage").get_data(as_text=True)
-    assert {"weekly": "Every week on Thursday", "biweekly": "Every two weeks on Thursday",
-            "monthly": "Every month on the first Thursday"}[repeat] in page
+    assert {"weekly": "Every Thursday", "biweekly": "Every two weeks on Thursday",
+            "monthly": "Every first Thursday of the month"}[repeat] in page
 
 
 def test_manage_page_lists_next_dates_with_show_more(english, kinds):

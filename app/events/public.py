@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import segno
 from flask import abort, current_app, make_response, render_template, request, url_for
-from flask_babel import format_date, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import format_date, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -36,21 +36,6 @@ _CURSOR_FORMATS = ("%Y%m%dT%H%M%S.%fZ", "%Y%m%dT%H%M%SZ")
 # schema.org wants BCP 47 codes; German Sign Language is "gsg" there.
 _BCP47 = {"dgs": "gsg"}
 
-_WEEKLY = {1: _l("Every %(day)s"), 2: _l("Every two weeks on %(day)s")}
-_MONTHLY = {
-    1: _l("Every first %(day)s of the month"),
-    2: _l("Every second %(day)s of the month"),
-    3: _l("Every third %(day)s of the month"),
-    4: _l("Every fourth %(day)s of the month"),
-    -1: _l("Every last %(day)s of the month"),
-}
-_MONTHLY_EVERY_N = {
-    1: _l("Every %(num)d months on the first %(day)s"),
-    2: _l("Every %(num)d months on the second %(day)s"),
-    3: _l("Every %(num)d months on the third %(day)s"),
-    4: _l("Every %(num)d months on the fourth %(day)s"),
-    -1: _l("Every %(num)d months on the last %(day)s"),
-}
 
 
 # --- Small helpers ------------------------------------------------------------------
@@ -147,25 +132,11 @@ def time_range(occurrence) -> str:
     return f"{local_time(occurrence.starts_at, event.timezone)} – {local_time(occurrence.ends_at, event.timezone)}"
 
 
-def describe_rule(event: Event) -> str:
-    """The series' rule in words: "Every Thursday", "Every first Tuesday of the month"."""
-    rule = recurrence.Rule.of(event)
-    day = format_date(rule.start.date(), "EEEE")
-    if event.repeat == "weekly":
-        if rule.interval in _WEEKLY:
-            return str(_WEEKLY[rule.interval]) % {"day": day}
-        return _("Every %(num)d weeks on %(day)s", num=rule.interval, day=day)
-    ordinal = recurrence.weekday_ordinal(rule.start)
-    if rule.interval == 1:
-        return str(_MONTHLY[ordinal]) % {"day": day}
-    return str(_MONTHLY_EVERY_N[ordinal]) % {"num": rule.interval, "day": day}
-
-
 def describe_series(event: Event) -> dict:
     """Rule, time of day and first and last date of a series, for the event page."""
     starts = recurrence.Rule.of(event).starts()
     first = recurrence.Occurrence(event, event.starts_at, event.starts_at, event.ends_at)
-    text = describe_rule(event)
+    text = service.rule_in_words(event)
     if not event.all_day:
         text = _("%(rule)s, %(time)s", rule=text, time=time_range(first))
     span = ""
@@ -345,7 +316,7 @@ def archive():
     return render_template(
         "events/archive.html", events=events, total=total, page=page, pages=pages,
         values=parsed.values, messages=parsed.messages, options=options,
-        describe_rule=describe_rule, default_tz=_default_tz(),
+        describe_rule=service.rule_in_words, default_tz=_default_tz(),
     )
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -477,22 +477,42 @@ def series_dates(event: Event, after: datetime, limit: int) -> list[recurrence.O
     return found
 
 
-def rule_text(event: Event) -> str:
-    """E.g. "Every two weeks on Thursday, until 4 Nov 2027" or "Every month on the first Tuesday, 10 dates"."""
-    from flask_babel import format_date
+_WEEKLY = {1: _l("Every %(day)s"), 2: _l("Every two weeks on %(day)s")}
+_MONTHLY = {
+    1: _l("Every first %(day)s of the month"),
+    2: _l("Every second %(day)s of the month"),
+    3: _l("Every third %(day)s of the month"),
+    4: _l("Every fourth %(day)s of the month"),
+    -1: _l("Every last %(day)s of the month"),
+}
+_MONTHLY_EVERY_N = {
+    1: _l("Every %(num)d months on the first %(day)s"),
+    2: _l("Every %(num)d months on the second %(day)s"),
+    3: _l("Every %(num)d months on the third %(day)s"),
+    4: _l("Every %(num)d months on the fourth %(day)s"),
+    -1: _l("Every %(num)d months on the last %(day)s"),
+}
 
-    start = recurrence.Rule.of(event).start
-    weekday = format_date(start.date(), "EEEE")
-    if event.repeat == "monthly":
-        ordinal = {1: _("first"), 2: _("second"), 3: _("third"), 4: _("fourth"), -1: _("last")}[
-            recurrence.weekday_ordinal(start)]
-        text = _("Every month on the %(ordinal)s %(weekday)s", ordinal=ordinal, weekday=weekday)
-    elif (event.repeat_interval or 1) == 2:
-        text = _("Every two weeks on %(weekday)s", weekday=weekday)
-    elif (event.repeat_interval or 1) > 2:
-        text = _("Every %(num)d weeks on %(weekday)s", num=event.repeat_interval, weekday=weekday)
-    else:
-        text = _("Every week on %(weekday)s", weekday=weekday)
+
+def rule_in_words(event: Event) -> str:
+    """The series' rule in words: "Every Thursday", "Every first Tuesday of the month".
+
+    Whole sentences per case, so that translations need not assemble ordinals."""
+    rule = recurrence.Rule.of(event)
+    day = format_date(rule.start.date(), "EEEE")
+    if event.repeat == "weekly":
+        if rule.interval in _WEEKLY:
+            return str(_WEEKLY[rule.interval]) % {"day": day}
+        return _("Every %(num)d weeks on %(day)s", num=rule.interval, day=day)
+    ordinal = recurrence.weekday_ordinal(rule.start)
+    if rule.interval == 1:
+        return str(_MONTHLY[ordinal]) % {"day": day}
+    return str(_MONTHLY_EVERY_N[ordinal]) % {"num": rule.interval, "day": day}
+
+
+def rule_text(event: Event) -> str:
+    """E.g. "Every two weeks on Thursday, until 4 Nov 2027" or "Every first Tuesday of the month, 10 dates"."""
+    text = rule_in_words(event)
     if event.repeat_count:
         return _("%(rule)s, %(num)d dates", rule=text, num=event.repeat_count)
     return _("%(rule)s, until %(day)s", rule=text, day=format_date(event.repeat_until, "medium"))
@@ -581,7 +601,7 @@ def remove_kind(kind: EventKind) -> None:
 def calendar_title(view: str, day: date, first: date, last: date) -> str:
     """What a calendar page shows: "March 2027", or the days from first to last."""
     from babel.dates import format_interval
-    from flask_babel import format_date, get_locale
+    from flask_babel import get_locale
 
     if view == "month":
         return format_date(day, "MMMM yyyy")

@@ -73,7 +73,7 @@ def test_weekly_series_from_the_form_to_the_month_view_and_single_dates(page, wa
     expect(page.locator(".flash-success")).to_have_text("Saved and published.")
     assert page.locator("h1").inner_text() == "Ehrenamtscafé"
     expect(page.locator("#dates .date-row")).to_have_count(8)
-    expect(page.locator(".facts")).to_contain_text("Every week on Thursday, 8 dates")
+    expect(page.locator(".facts")).to_contain_text("Every Thursday, 8 dates")
     _check_both_widths(page, "event-manage")
 
     # The month view shows the dates of the start's month.
