@@ -37,6 +37,8 @@ def _init_extensions(app: Flask) -> None:
     # Every model module, so that the metadata (and so the migrations) know every table.
     from .directory import models as _directory_models  # noqa: F401
     from .events import models as _event_models  # noqa: F401
+    from .mail import models as _mail_models  # noqa: F401
+    from .registrations import models as _registration_models  # noqa: F401
     from .core.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
     from .core.views import register_error_pages
 

@@ -1,0 +1,31 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.extensions import db
+from ..core.types import UTCDateTime, utcnow
+
+
+class OutboxMail(db.Model):
+    """A mail written in the same transaction as the change that causes it (transactional
+    outbox); the outbox worker sends it, retries with back-off, and marks it sent once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    ics: Mapped[str | None] = mapped_column(Text)  # an iCalendar attachment
+    ics_method: Mapped[str | None] = mapped_column(String(20))  # REQUEST or CANCEL
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # gave up after the last retry
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    # For the dev mailbox and the organizers' "what was sent" view.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)

@@ -1,0 +1,1 @@
+"""Registration by link: settings per event, registrations, waiting lists, invitations."""
