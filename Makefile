@@ -34,7 +34,18 @@ run: install
 	@echo "  Treffpunkt runs at http://127.0.0.1:$(PORT)/"
 	@echo "  Demo login: koordination@magdeburg.example / treffpunkt-demo"
 	@echo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "  Mail: the outbox worker runs beside the server; without MAIL_SERVER"
+	@echo "  mails land in the dev mailbox: http://127.0.0.1:$(PORT)/dev/mailbox"
+	@echo
+	@# Server and outbox worker side by side; Ctrl-C, SIGTERM/SIGHUP to this shell, or make
+	@# itself going away (the watcher) stops both. Both run in the background so that the
+	@# trap fires at once (a shell runs traps only between foreground commands).
+	@$(FLASK) outbox work & worker=$$!; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) & server=$$!; \
+	( while kill -0 $$PPID 2>/dev/null; do sleep 1; done; kill -TERM $$$$ 2>/dev/null ) & watcher=$$!; \
+	trap 'kill -TERM $$server $$worker $$watcher 2>/dev/null; wait $$server $$worker; exit 130' INT TERM HUP; \
+	wait $$server; status=$$?; \
+	kill -TERM $$worker $$watcher 2>/dev/null; wait $$worker; exit $$status
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

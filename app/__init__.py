@@ -95,16 +95,30 @@ def _register_blueprints(app: Flask) -> None:
     from .core.views import bp as core_bp
     from .directory.views import bp as directory_bp
     from .events.views import bp as events_bp
+    from .mail.views import bp as mail_bp
+    from .registrations.organizer import bp as registration_admin_bp
+    from .registrations.views import bp as registrations_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(mail_bp)  # the dev mailbox; 404 when MAIL_SERVER is set
+    app.register_blueprint(registrations_bp)  # the participant's pages, no account
+    app.register_blueprint(registration_admin_bp)  # the organizer's registration pages
 
 
 def _register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
     from .demo import demo_command
+    from .mail.outbox import outbox_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_command)
+
+    from .registrations.admin_service import register_periodic_jobs
+    from .registrations.cli import purge_command
+
+    app.cli.add_command(purge_command)
+    register_periodic_jobs()  # the outbox worker purges expired data and sends reminders

@@ -12,6 +12,7 @@ from .core.extensions import db
 from .directory import service as directory
 from .directory.models import Network, Organization, WorkingGroup
 from .events.demo import load_demo_events
+from .registrations.demo import load_demo_registrations
 from .events.models import Event
 
 DEMO_PASSWORD = "treffpunkt-demo"
@@ -186,6 +187,8 @@ def load_demo() -> None:
             if group not in user.led_groups:
                 user.led_groups.append(group)
     load_demo_events()
+    db.session.flush()
+    load_demo_registrations()
     db.session.commit()
 
 

@@ -18,6 +18,13 @@ PUBLIC_ENDPOINTS = {
     "events.show",
     "events.print_view",
     "events.qr",
+    # Registration by link, without an account (issue 4): the form, the confirmation, the
+    # manage and invitation links (their secret token is the access), "send my link again".
+    "registrations.register",
+    "registrations.confirmation",
+    "registrations.manage",
+    "registrations.invitation",
+    "registrations.resend",
 }
 
 

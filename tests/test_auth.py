@@ -5,6 +5,7 @@ import pytest
 from app.auth import service
 from app.auth.models import PasswordResetToken
 from app.core.extensions import db
+from app.mail import outbox
 
 
 @pytest.fixture
@@ -53,6 +54,7 @@ def test_password_reset_by_mail_through_a_real_smtp_server(english, make, smtp_s
 
     response = english.post("/password/forgot", data={"email": "coord@example.org"})
     assert "If an account with the address" in response.get_data(as_text=True)
+    outbox.work(once=True)
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
     assert message["To"] == "coord@example.org"
@@ -80,6 +82,7 @@ def test_forgot_password_reveals_nothing_about_unknown_addresses(english, make, 
     known = english.post("/password/forgot", data={"email": "coord@example.org"}).get_data(as_text=True)
     unknown = english.post("/password/forgot", data={"email": "nobody@example.org"}).get_data(as_text=True)
     assert known.replace("coord@example.org", "X") == unknown.replace("nobody@example.org", "X")
+    outbox.work(once=True)
     assert len(inbox.messages) == 1
 
 
@@ -111,6 +114,7 @@ def test_admin_creates_account_and_the_new_organizer_gets_a_link(english, make, 
     make.login(english, admin.email)
     response = english.post("/users", data={"name": "Neue Kollegin", "email": "neu@example.org"})
     assert response.status_code == 302
+    outbox.work(once=True)
     assert "Choose your password here" in inbox.messages[0].get_content()
     user = service.find_user("neu@example.org")
     english.post(f"/users/{user.id}", data={"networks": [str(network.id)], "active": "on"})

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..core.extensions import db, limiter
 from ..core.security import admin_required, public
 from ..directory.models import Network
-from ..mail import service as mail
+from ..mail import outbox
 from . import service
 from .forms import ForgotPasswordForm, LoginForm, NewPasswordForm, UserForm
 from .models import User
@@ -56,8 +56,8 @@ def logout():
 
 
 def _send_reset_mail(user: User, first_time: bool = False) -> None:
+    """Queue the link in the same commit as the token (outbox): no token without its mail."""
     token = service.create_reset_token(user)
-    db.session.commit()
     link = _external_url("auth.reset_password", token=token)
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     if first_time:
@@ -74,7 +74,8 @@ def _send_reset_mail(user: User, first_time: bool = False) -> None:
         _("The link works once and for %(hours)d hours. If you did not ask for it, ignore this mail.",
           hours=hours),
     ])
-    mail.send(subject, [user.email], body)
+    outbox.enqueue(user.email, subject, body)
+    db.session.commit()
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

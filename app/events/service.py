@@ -148,7 +148,10 @@ def cancel(event: Event, reason: str) -> None:
 
 
 def on_changed(event: Event) -> None:
-    """Hook for telling registrants about a change (the registration issue fills it)."""
+    """Tell registrants about a change: a mail with the updated .ics (or a CANCEL)."""
+    from ..registrations import admin_service
+
+    admin_service.notify_change(event)
 
 
 def duplicate(event: Event) -> Event:

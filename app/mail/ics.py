@@ -1,0 +1,203 @@
+"""iCalendar attachments for invitation mails (iTIP METHOD:REQUEST / METHOD:CANCEL).
+
+Built with the `icalendar` package, never by hand. The VTIMEZONE is written with yearly
+RRULEs (`vtimezone`), not with icalendar's `add_missing_timezones()`: ical.js, the parser
+inside Thunderbird, reads the RDATE lists that one writes an hour off for every summer-time
+event (see tools/ics-check). `vtimezone` is meant to be reused by the calendar feeds.
+"""
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import YEARLY, rrule, weekday as rrule_weekday
+from icalendar import Calendar, Event as VEvent, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+
+from ..core.formatting import to_local
+from ..core.types import utcnow
+
+PRODID = "-//Treffpunkt//Treffpunkt//DE"
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _transitions(tz: ZoneInfo, year: int) -> list[tuple[datetime, timedelta, timedelta, str]]:
+    """The UTC offset changes of `tz` in `year`: (UTC instant, offset before, offset after, name after)."""
+    found = []
+    moment = datetime(year, 1, 1, tzinfo=timezone.utc)
+    end = datetime(year + 1, 1, 1, tzinfo=timezone.utc)
+    before = moment.astimezone(tz).utcoffset()
+    while moment < end:
+        following = moment + timedelta(days=1)
+        after = following.astimezone(tz).utcoffset()
+        if after != before:
+            # Narrow down to the minute within that day.
+            low, high = moment, following
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                if middle.astimezone(tz).utcoffset() == before:
+                    low = middle
+                else:
+                    high = middle
+            found.append((high, before, after, high.astimezone(tz).tzname()))
+            before = after
+        moment = following
+    return found
+
+
+def _yearly_rule(local: datetime) -> dict:
+    """RRULE for "the n-th (or last) weekday of this month", the way zone rules are stated."""
+    days_in_month = ((local.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)).day
+    ordinal = -1 if local.day + 7 > days_in_month else (local.day - 1) // 7 + 1
+    return {"FREQ": "YEARLY", "BYMONTH": local.month, "BYDAY": f"{ordinal}{_DAYS[local.weekday()]}"}
+
+
+@lru_cache(maxsize=16)
+def _vtimezone_ical(tz_name: str) -> bytes:
+    tz = ZoneInfo(tz_name)
+    component = Timezone()
+    component.add("TZID", tz_name)
+    component.add("X-LIC-LOCATION", tz_name)
+    year = utcnow().year
+    changes = _transitions(tz, year)
+    if len(changes) != 2:  # no daylight saving time (or an irregular year): one fixed offset
+        offset = datetime(year, 7, 1, tzinfo=timezone.utc).astimezone(tz)
+        standard = TimezoneStandard()
+        standard.add("TZOFFSETFROM", offset.utcoffset())
+        standard.add("TZOFFSETTO", offset.utcoffset())
+        standard.add("TZNAME", offset.tzname())
+        standard.add("DTSTART", datetime(1970, 1, 1))
+        component.add_component(standard)
+        return component.to_ical()
+    # Daylight first, as in tools/ics-check/fixtures/good.ics.
+    for instant, before, after, name in sorted(changes, key=lambda c: c[2] < c[1]):
+        local = (instant + before).replace(tzinfo=None)  # wall clock just before the change
+        rule = _yearly_rule(local)
+        # DTSTART: the rule's first instance in 1970, at the wall-clock time of the change.
+        ordinal, day = int(rule["BYDAY"][:-2]), _DAYS.index(rule["BYDAY"][-2:])
+        first = rrule(YEARLY, dtstart=datetime(1970, 1, 1, local.hour, local.minute), count=1,
+                      bymonth=rule["BYMONTH"], byweekday=rrule_weekday(day, ordinal))[0]
+        part = TimezoneDaylight() if after > before else TimezoneStandard()
+        part.add("TZOFFSETFROM", before)
+        part.add("TZOFFSETTO", after)
+        part.add("TZNAME", name)
+        part.add("DTSTART", first)
+        part.add("RRULE", rule)
+        component.add_component(part)
+    return component.to_ical()
+
+
+def vtimezone(tz_name: str) -> Timezone:
+    """A VTIMEZONE for `tz_name` with yearly RRULEs for the zone's current rules.
+
+    Good for times from now on (past rule changes are not written). Every parser that
+    ics-check drives reads it like the IANA zone.
+    """
+    return Timezone.from_ical(_vtimezone_ical(tz_name))
+
+
+def _location(event) -> str:
+    parts = [p for p in (event.venue_name, event.venue_room, event.venue_address) if p]
+    if parts:
+        return ", ".join(parts)
+    return event.online_url or ""
+
+
+def _organizer(event):
+    """ORGANIZER: the organizing organization's name with a contact address; None if there is no address."""
+    email = ""
+    if event.contact_person is not None and event.contact_person.email:
+        email = event.contact_person.email
+    elif event.organization is not None and event.organization.email:
+        email = event.organization.email
+    if not email:
+        return None
+    address = vCalAddress(f"mailto:{email}")
+    name = event.organization.name if event.organization is not None else event.network.name
+    address.params["CN"] = vText(name)
+    return address
+
+
+def event_page_url(event, occurrence=None) -> str:
+    """The public event page (the date's page for one date of a series); "" outside an app."""
+    from flask import current_app, url_for
+    from werkzeug.routing import BuildError
+
+    values = {"event_id": event.id}
+    if event.is_series and occurrence is not None:
+        values["at"] = occurrence.key
+    try:
+        base = current_app.config.get("BASE_URL")
+        return base + url_for("events.show", **values) if base else url_for("events.show", _external=True, **values)
+    except (RuntimeError, BuildError):  # no request and no SERVER_NAME
+        return ""
+
+
+def event_calendar(event, occurrence, method: str, sequence: int | None = None, extra_text: str = "",
+                   url: str = "") -> bytes:
+    """The .ics (bytes, CRLF, no BOM) of one invitation or cancellation.
+
+    `occurrence` is the event itself (None, or the Occurrence of a single event) or one date
+    of a series: then the VEVENT carries the series' UID plus a RECURRENCE-ID of the date's
+    original start, so calendars update that date only. `method` is "REQUEST" or "CANCEL".
+    `extra_text` (the event page and the manage link) goes into DESCRIPTION; `url` is the
+    event page (default: its public page, when a URL can be built). SEQUENCE is `sequence`, else the occurrence change's, else the event's.
+    """
+    method = method.upper()
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unsupported METHOD {method}")
+    tz_name = event.timezone
+    tz = ZoneInfo(tz_name)
+
+    calendar = Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", method)
+    if not event.all_day:
+        calendar.add_component(vtimezone(tz_name))
+
+    starts_at = occurrence.starts_at if occurrence is not None else event.starts_at
+    ends_at = occurrence.ends_at if occurrence is not None else event.ends_at
+    change = occurrence.change if occurrence is not None else None
+    if sequence is None:
+        sequence = max(event.sequence, change.sequence) if change is not None else event.sequence
+    cancelled = method == "CANCEL" or event.status == "cancelled" or (
+        change is not None and change.action == "cancelled")
+
+    vevent = VEvent()
+    vevent.add("UID", event.uid)
+    now = utcnow().replace(microsecond=0)
+    vevent.add("DTSTAMP", now)
+    modified = max(event.updated_at, change.updated_at) if change is not None else event.updated_at
+    vevent.add("LAST-MODIFIED", (modified or now).astimezone(timezone.utc).replace(microsecond=0))
+    vevent.add("SEQUENCE", sequence)
+    vevent.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
+
+    def local(moment: datetime):
+        if event.all_day:
+            return to_local(moment, tz_name).date()
+        return to_local(moment, tz_name).replace(tzinfo=tz)  # written as ;TZID=<zone>:
+
+    if event.is_series and occurrence is not None:
+        # Written exactly like the series' DTSTART would be (TZID time, or DATE all day).
+        vevent.add("RECURRENCE-ID", local(occurrence.original_start))
+    start, end = local(starts_at), local(ends_at)
+    if event.all_day and isinstance(end, date) and end <= start:
+        end = start + timedelta(days=1)  # DTEND is exclusive
+    vevent.add("DTSTART", start)
+    vevent.add("DTEND", end)
+    vevent.add("SUMMARY", event.title)
+    location = _location(event)
+    if location:
+        vevent.add("LOCATION", location)
+    description = "\n\n".join(part for part in (event.description.strip(), extra_text.strip()) if part)
+    if description:
+        vevent.add("DESCRIPTION", description)
+    url = url or event_page_url(event, occurrence)
+    if url:
+        vevent.add("URL", url)
+    organizer = _organizer(event)
+    if organizer is not None:
+        vevent.add("ORGANIZER", organizer)
+    vevent.add("TRANSP", "OPAQUE")
+    calendar.add_component(vevent)
+    return calendar.to_ical()

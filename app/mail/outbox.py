@@ -1,0 +1,283 @@
+"""The mail outbox: mail is written in the same transaction as the change that causes it,
+and the worker (`flask --app app outbox work`) sends it.
+
+    enqueue(...)            add a mail to db.session; the caller's commit commits it with its change
+    work(once=False)        send what is due; retry with back-off; loop until SIGTERM/SIGINT
+    register_periodic(fn)   a daily-ish job the looping worker runs at most once an hour
+
+Delivery guarantee — at least once, duplicates only after a crash:
+1. claim: in one short transaction, pick due mails (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so
+   concurrent workers skip each other's rows) and push their `next_attempt_at` forward by a lease
+   (LEASE); commit. No other worker takes a leased mail until the lease runs out.
+2. send through SMTP, outside any transaction (a slow SMTP server holds no lock).
+3. mark `sent_at` in a new transaction.
+A worker that dies between 2 and 3 leaves a sent mail unmarked; when the lease runs out it is
+sent again. We choose that (at-least-once) over marking before sending, which would lose the
+mail on such a crash. Without a crash every mail goes out exactly once, with any number of
+workers on PostgreSQL. SQLite has a single writer: the claim there is the same code without
+SKIP LOCKED, and a conditional UPDATE (on the `next_attempt_at` we read) makes sure that only
+one worker gets each mail even so.
+
+Without MAIL_SERVER (the demo, a developer's machine) nothing is sent: the worker marks due
+mails as sent, and they stay readable in the dev mailbox (/dev/mailbox, app/mail/views.py).
+"""
+import signal
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_mail import Message
+from sqlalchemy import func, select, update
+
+from ..core.extensions import db, mail
+from ..core.types import utcnow
+from .models import OutboxMail
+
+LEASE = timedelta(minutes=5)  # longer than sending a batch can take
+MAX_ATTEMPTS = 10  # then the mail is given up (failed_at); about 17 hours of trying
+MAX_BACKOFF = timedelta(hours=6)
+IDLE_SLEEP = 1.5  # seconds between polls when nothing is due
+PERIODIC_EVERY = timedelta(hours=1)
+
+# Jobs the looping worker runs at most once per hour per process, e.g. "send reminders" and
+# "purge expired registrations". Each is called with no arguments inside the app context and
+# must be safe to run any number of times (it decides itself what is due); the worker commits
+# after it, rolls back and logs if it raises, and goes on with the next.
+_periodic: list = []
+_periodic_last_run: datetime | None = None
+
+
+def register_periodic(fn):
+    """Register a job for the worker's hourly round (usable as a decorator)."""
+    if fn not in _periodic:
+        _periodic.append(fn)
+    return fn
+
+
+def enqueue(recipient: str, subject: str, body: str, ics: bytes | str | None = None,
+            ics_method: str | None = None, attachment_name: str | None = None,
+            event_id: int | None = None) -> OutboxMail:
+    """Queue a mail in the current transaction — no commit here: it is sent only if the
+    caller's transaction (with the change that caused the mail) commits."""
+    if isinstance(ics, bytes):
+        ics = ics.decode("utf-8")
+    outbox_mail = OutboxMail(
+        recipient=recipient, subject=subject[:300], body=body, ics=ics,
+        ics_method=(ics_method or ("REQUEST" if ics else None)),
+        attachment_name=attachment_name, event_id=event_id,
+        attempts=0, last_error="", next_attempt_at=utcnow(),
+    )
+    db.session.add(outbox_mail)
+    return outbox_mail
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the n-th failed attempt: 2, 4, 8 … minutes, at most 6 hours."""
+    return min(timedelta(minutes=2 ** min(attempts, 20)), MAX_BACKOFF)
+
+
+def _due():
+    return (OutboxMail.sent_at.is_(None), OutboxMail.failed_at.is_(None))
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """What the worker needs of a claimed mail, read before the claim commits."""
+
+    id: int
+    recipient: str
+    subject: str
+    body: str
+    ics: str | None
+    ics_method: str | None
+    attachment_name: str | None
+    attempts: int
+
+
+def _claim(batch: int) -> list[_Claimed]:
+    """Lease up to `batch` due mails to this worker (see the module's docstring)."""
+    now = utcnow()
+    query = (select(OutboxMail).where(*_due(), OutboxMail.next_attempt_at <= now)
+             .order_by(OutboxMail.next_attempt_at, OutboxMail.id).limit(batch))
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed = []
+    try:
+        for candidate in db.session.scalars(query).all():
+            # Conditional: on PostgreSQL the row is locked, so this always matches; on SQLite it
+            # stops a second worker that read the same row before our lease was written.
+            taken = db.session.execute(
+                update(OutboxMail)
+                .where(OutboxMail.id == candidate.id, OutboxMail.next_attempt_at <= now, *_due())
+                .values(next_attempt_at=now + LEASE)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if taken == 1:
+                claimed.append(_Claimed(candidate.id, candidate.recipient, candidate.subject, candidate.body,
+                                        candidate.ics, candidate.ics_method, candidate.attachment_name,
+                                        candidate.attempts or 0))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return claimed
+
+
+def _message(outbox_mail: _Claimed) -> Message:
+    message = Message(subject=outbox_mail.subject, recipients=[outbox_mail.recipient], body=outbox_mail.body)
+    if outbox_mail.ics:
+        method = (outbox_mail.ics_method or "REQUEST").upper()
+        # method= in the Content-Type makes Outlook show an invitation (Accept/Decline), not a file.
+        message.attach(filename=outbox_mail.attachment_name or "invite.ics",
+                       content_type=f"text/calendar; method={method}; charset=UTF-8",
+                       data=outbox_mail.ics.encode("utf-8"))
+    return message
+
+
+def _mark_sent(mail_id: int) -> None:
+    db.session.execute(update(OutboxMail).where(OutboxMail.id == mail_id)
+                       .values(sent_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def _mark_failed(mail_id: int, attempts: int, error: Exception) -> bool:
+    """Count the failed attempt; True when the mail is given up."""
+    now = utcnow()
+    attempts += 1
+    values = {"attempts": attempts, "last_error": f"{type(error).__name__}: {error}"[:2000]}
+    gave_up = attempts >= MAX_ATTEMPTS
+    if gave_up:
+        values["failed_at"] = now
+    else:
+        values["next_attempt_at"] = now + backoff(attempts)
+    db.session.execute(update(OutboxMail).where(OutboxMail.id == mail_id).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    return gave_up
+
+
+def _release(mail_ids: list[int]) -> None:
+    """Give leased but unsent mails back at once (the worker is stopping)."""
+    if mail_ids:
+        db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(mail_ids), *_due())
+                           .values(next_attempt_at=utcnow()).execution_options(synchronize_session=False))
+        db.session.commit()
+
+
+def process_due(batch: int = 20, stop: threading.Event | None = None) -> dict:
+    """Send everything due now, batch by batch; returns counts (sent, retry, failed).
+    When `stop` is set, the mail being sent is finished and marked, the rest handed back."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    deliver = bool(current_app.config.get("MAIL_SERVER"))
+    while True:
+        if stop is not None and stop.is_set():
+            return counts
+        claimed = _claim(batch)
+        if not claimed:
+            return counts
+        for index, outbox_mail in enumerate(claimed):
+            if stop is not None and stop.is_set():
+                _release([c.id for c in claimed[index:]])
+                return counts
+            mail_id, attempts, recipient = outbox_mail.id, outbox_mail.attempts, outbox_mail.recipient
+            if not deliver:
+                # No MAIL_SERVER: nothing leaves the machine; the mail counts as sent into
+                # the dev mailbox, where organizers can read it.
+                _mark_sent(mail_id)
+                counts["sent"] += 1
+                continue
+            try:
+                message = _message(outbox_mail)
+                mail.send(message)
+            except Exception as error:  # SMTP down, refused, timeout: retry later
+                current_app.logger.warning("outbox: mail %s to %s not sent: %s", mail_id, recipient, error)
+                counts["failed" if _mark_failed(mail_id, attempts, error) else "retry"] += 1
+                continue
+            _mark_sent(mail_id)
+            counts["sent"] += 1
+
+
+def run_periodic(force: bool = False) -> int:
+    """Run the registered jobs if the last round was an hour ago (or `force`); returns how many ran."""
+    global _periodic_last_run
+    now = utcnow()
+    if not force and _periodic_last_run is not None and now - _periodic_last_run < PERIODIC_EVERY:
+        return 0
+    _periodic_last_run = now
+    for job in list(_periodic):
+        try:
+            job()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            current_app.logger.exception("outbox: periodic job %s failed", getattr(job, "__name__", job))
+    return len(_periodic)
+
+
+def work(once: bool = False, batch: int = 20, periodic: bool | None = None) -> dict:
+    """Send due mail. once=True: what is due now, then return the counts. Otherwise loop,
+    polling every IDLE_SLEEP seconds, until SIGTERM or SIGINT; the mail being sent is finished
+    and marked first. The periodic jobs run in the loop (not with once=True unless asked)."""
+    if periodic is None:
+        periodic = not once
+    if once:
+        if periodic:
+            run_periodic()
+        return process_due(batch)
+
+    stop = threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, lambda *_args: stop.set())
+    totals = {"sent": 0, "retry": 0, "failed": 0}
+    try:
+        while not stop.is_set():
+            try:
+                if periodic:
+                    run_periodic()
+                for key, value in process_due(batch, stop).items():
+                    totals[key] += value
+            except Exception:  # e.g. the database is restarting: log, wait, go on
+                db.session.rollback()
+                current_app.logger.exception("outbox: round failed")
+            stop.wait(IDLE_SLEEP)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        db.session.remove()
+    return totals
+
+
+def status() -> dict:
+    queued = db.session.scalar(select(func.count()).select_from(OutboxMail).where(*_due()))
+    sent = db.session.scalar(select(func.count()).select_from(OutboxMail).where(OutboxMail.sent_at.is_not(None)))
+    failed = db.session.scalar(select(func.count()).select_from(OutboxMail).where(OutboxMail.failed_at.is_not(None)))
+    retrying = db.session.scalar(select(func.count()).select_from(OutboxMail).where(*_due(), OutboxMail.attempts > 0))
+    return {"queued": queued, "retrying": retrying, "sent": sent, "failed": failed}
+
+
+outbox_cli = AppGroup("outbox", help="The mail outbox.")
+
+
+@outbox_cli.command("work")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+@click.option("--batch", default=20, show_default=True, help="Mails claimed per round.")
+def work_command(once: bool, batch: int) -> None:
+    """Send queued mail (and run the hourly jobs) until stopped with Ctrl-C or SIGTERM."""
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo("outbox: MAIL_SERVER is not set; mails go to the dev mailbox (/dev/mailbox), none is sent.")
+    elif not once:
+        click.echo(f"outbox: sending through {current_app.config['MAIL_SERVER']}:{current_app.config['MAIL_PORT']}")
+    counts = work(once=once, batch=batch)
+    click.echo("outbox: sent {sent}, to retry {retry}, given up {failed}".format(**counts))
+
+
+@outbox_cli.command("status")
+def status_command() -> None:
+    """Count queued, sent and failed mails."""
+    counts = status()
+    click.echo("queued {queued} (retrying {retrying}), sent {sent}, failed {failed}".format(**counts))

@@ -1,0 +1,67 @@
+"""The dev mailbox: without MAIL_SERVER nothing is sent, and logged-in organizers read the
+outbox here instead (/dev/mailbox). With MAIL_SERVER set the pages do not exist (404)."""
+import re
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from ..core.extensions import db
+from .models import OutboxMail
+
+bp = Blueprint("mail", __name__, url_prefix="/dev/mailbox")
+PAGE_SIZE = 50
+# Plain http(s) addresses only: nothing else (javascript:, data:) ever becomes a link.
+_URL = re.compile(r"https?://[^\s<>\"'`]+")
+_TRAILING = ".,;:!?)]}'\""
+
+
+@bp.before_request
+def only_without_mail_server():
+    # Runs after the app-wide login check (deny by default), so anonymous visitors are sent
+    # to the login page; on an installation that sends real mail the mailbox does not exist.
+    if current_app.config.get("MAIL_SERVER"):
+        abort(404)
+
+
+def linkify(text: str) -> Markup:
+    """Escape everything; plain http(s) URLs become links, line breaks stay."""
+    parts, last = [], 0
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(_TRAILING)
+        end = match.start() + len(url)
+        parts.append(escape(text[last:match.start()]))
+        parts.append(Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(url))
+        last = end
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts).replace("\n", Markup("<br>\n"))
+
+
+@bp.get("")
+def mailbox():
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total = db.session.scalar(select(func.count()).select_from(OutboxMail))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    mails = db.session.scalars(
+        select(OutboxMail).order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc())
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return render_template("mail/mailbox.html", mails=mails, page=page, pages=pages, total=total)
+
+
+@bp.get("/<int:mail_id>")
+def show(mail_id: int):
+    outbox_mail = db.session.get(OutboxMail, mail_id) or abort(404)
+    return render_template("mail/mail.html", mail=outbox_mail, body=linkify(outbox_mail.body))
+
+
+@bp.get("/<int:mail_id>/invite.ics")
+def attachment(mail_id: int):
+    outbox_mail = db.session.get(OutboxMail, mail_id) or abort(404)
+    if not outbox_mail.ics:
+        abort(404)
+    method = (outbox_mail.ics_method or "REQUEST").upper()
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", outbox_mail.attachment_name or "invite.ics")
+    return Response(outbox_mail.ics.encode("utf-8"),
+                    content_type=f"text/calendar; method={method}; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

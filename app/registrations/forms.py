@@ -1,0 +1,102 @@
+"""The participant's forms. The registration form is built per event: its custom questions
+become fields `q<id>`; every field has a length limit."""
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .models import Question
+
+TEXT_ANSWER_MAX = 1000
+HONEYPOT = "homepage"  # an innocuous name bots like to fill; people never see the field
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def check_email(form, field) -> None:
+    """Syntax only (no DNS: works offline and in tests); stores the normalized address."""
+    try:
+        field.data = validate_email(field.data or "", check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise ValidationError(_l("Please enter a valid e-mail address, e.g. name@example.org."))
+
+
+class _Base(FlaskForm):
+    # The honeypot: visually hidden, out of the tab order; a filled one means a bot.
+    homepage = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=200)])
+
+
+class RegistrationForm(_Base):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=254), check_email])
+    organization_id = SelectField(_l("Organization"), coerce=int, default=0, validate_choice=True)
+    organization_name = StringField(_l("Or type the name of your organization"),
+                                    validators=[Optional(), Length(max=200)])
+
+
+class ManageForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    organization_id = SelectField(_l("Organization"), coerce=int, default=0, validate_choice=True)
+    organization_name = StringField(_l("Or type the name of your organization"),
+                                    validators=[Optional(), Length(max=200)])
+
+
+class ResendForm(_Base):
+    email = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=254), check_email])
+
+
+def _question_field(question: Question):
+    required = [InputRequired(message=_l("Please answer this question."))] if question.required else [Optional()]
+    label = question.label
+    if question.kind == "single":
+        return RadioField(label, choices=[SelectChoice(c, c) for c in question.choices], validators=required)
+    if question.kind == "multiple":
+        return MultiCheckboxField(label, choices=[SelectChoice(c, c) for c in question.choices],
+                                  validators=required if question.required else [])
+    if question.kind == "yesno":
+        return RadioField(label, choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))], validators=required)
+    return TextAreaField(label, validators=required + [Length(max=TEXT_ANSWER_MAX)])
+
+
+def build(base, questions: list[Question], organizations, ask_organization: bool, formdata=None, **data):
+    """An instance of `base` with one field per question and the organizations to pick from."""
+
+    class Form(base):
+        pass
+
+    for question in questions:
+        setattr(Form, f"q{question.id}", _question_field(question))
+    form = Form(formdata=formdata, **data) if formdata is not None else Form(**data)
+    if hasattr(form, "organization_id"):
+        if ask_organization:
+            form.organization_id.choices = [SelectChoice(0, _l("— please choose or type below —"))] + [
+                SelectChoice(o.id, o.name) for o in organizations]
+        else:
+            del form.organization_id
+            del form.organization_name
+    form.questions = [(question, form[f"q{question.id}"]) for question in questions]
+    return form
+
+
+def answers_from(form) -> dict:
+    """{question id (as text): answer} of the questions answered."""
+    answers = {}
+    for question, field in form.questions:
+        value = field.data
+        if isinstance(value, list):
+            value = [v for v in value if v]
+        elif isinstance(value, str):
+            value = value.strip()
+        if value:
+            answers[str(question.id)] = value
+    return answers
+
+
+def answers_to_formdata(questions, answers: dict) -> dict:
+    return {f"q{q.id}": answers[str(q.id)] for q in questions if str(q.id) in answers}

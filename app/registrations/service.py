@@ -1,0 +1,431 @@
+"""Registration logic shared by the public pages, the organizer pages, the demo and the tests.
+
+Transactions: the functions here add and change rows and write mails into the outbox in
+the caller's transaction; the caller commits (a view before it redirects, so whoever saw a
+confirmation page is in the database, and the mail is committed with it).
+
+Capacity: every path that can give someone a place (register, promote_waiting) first
+locks the event's row, then counts, then writes, all in one transaction; see `lock_event`.
+"""
+import hashlib
+import json
+import secrets
+from datetime import datetime
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select, text
+
+from ..core.extensions import db
+from ..core.formatting import when
+from ..core.types import utcnow
+from ..events import recurrence
+from ..events.models import Event
+from .models import ACTIVE_STATUSES, Invitation, Question, Registration, RegistrationSettings
+
+TOKEN_BYTES = 32  # 256 bits from `secrets`
+MAX_TOKEN_LENGTH = 100  # token_urlsafe(32) has 43 characters; longer input is not looked up
+
+# Outcomes of register()
+CONFIRMED, WAITING, PENDING, FULL, EXISTS = "confirmed", "waiting", "pending", "full", "exists"
+
+
+class RegistrationClosed(ValueError):
+    """Registration for this event or date is not possible (now); str() says why."""
+
+
+# --- Tokens -----------------------------------------------------------------------
+
+def new_token() -> tuple[str, str]:
+    """(token for the link, its SHA-256 for the database). Only the hash is stored, so a
+    leaked database holds no working links."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _valid_token_text(token: str | None) -> bool:
+    return bool(token) and len(token) <= MAX_TOKEN_LENGTH and token.isascii()
+
+
+def by_token(token: str | None) -> Registration | None:
+    """The registration a manage link belongs to, or None for anything forged, guessed,
+    too long or deleted. Looked up by hash: the comparison happens on a value the caller
+    cannot choose, so the timing tells nothing about stored tokens."""
+    if not _valid_token_text(token):
+        return None
+    return db.session.scalar(select(Registration).where(Registration.token_hash == hash_token(token)))
+
+
+def invitation_by_token(token: str | None) -> Invitation | None:
+    if not _valid_token_text(token):
+        return None
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+
+
+# --- Where and when ---------------------------------------------------------------
+
+def occurrence_of(event: Event, occurrence_start: datetime):
+    """The Occurrence a registration is for (None when the series no longer has that date)."""
+    if not event.is_series:
+        return recurrence.Occurrence(event, event.starts_at, event.starts_at, event.ends_at)
+    return recurrence.occurrence(event, event.changes, occurrence_start)
+
+
+def _same_date(event: Event, occurrence_start: datetime | None):
+    """Rows of this event's date. A single event's registrations are all of it, even when the
+    organizer moved its start after people registered; None means every date."""
+    condition = Registration.event_id == event.id
+    if event.is_series and occurrence_start is not None:
+        condition = and_(condition, Registration.occurrence_start == occurrence_start)
+    return condition
+
+
+def registration_state(event: Event, occurrence, settings: RegistrationSettings | None,
+                       now: datetime | None = None) -> str:
+    """"open", or why not: "none" (takes no registrations), "closed", "not_yet", "over",
+    "cancelled"."""
+    now = now or utcnow()
+    if settings is None or event.status == "draft":
+        return "none"
+    if occurrence is None or event.status == "cancelled" or occurrence.cancelled or (
+            occurrence.change is not None and occurrence.change.action == "skipped"):
+        return "cancelled"
+    if not settings.is_open:
+        return "closed"
+    if settings.opens_at and now < settings.opens_at:
+        return "not_yet"
+    if (settings.closes_at and now >= settings.closes_at) or occurrence.starts_at <= now:
+        return "over"
+    return "open"
+
+
+def questions_of(event: Event) -> list[Question]:
+    return db.session.scalars(
+        select(Question).where(Question.event_id == event.id).order_by(Question.position, Question.id)).all()
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An address for mails: BASE_URL when set (behind a proxy), else this host."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def event_url(event: Event, occurrence_start: datetime) -> str:
+    if event.is_series:
+        return absolute_url("events.show", event_id=event.id, at=f"{occurrence_start:%Y%m%dT%H%M%SZ}")
+    return absolute_url("events.show", event_id=event.id)
+
+
+def manage_url(token: str) -> str:
+    return absolute_url("registrations.manage", token=token)
+
+
+# --- The capacity lock ------------------------------------------------------------
+
+def lock_event(event_id: int) -> None:
+    """Serialize everything that hands out places for one event, until the transaction ends.
+
+    PostgreSQL: SELECT … FOR UPDATE on the event's row. Concurrent registrations for the
+    same event queue on it; other events and every reader are not blocked. We chose the row
+    lock over an atomic conditional UPDATE of a counter because the decision needs more than
+    one number (capacity, waiting list, approval, duplicate address) and there is no counter
+    column to keep right; over advisory locks because it ends with the transaction by itself.
+    In READ COMMITTED the count that follows is a new statement and sees every registration
+    committed by whoever held the lock before.
+
+    SQLite has no row locks; it serializes writers. A no-op UPDATE of the row is the first
+    statement of the transaction, so it takes SQLite's write lock right away (the effect of
+    BEGIN IMMEDIATE), waiting up to the busy timeout for another writer; the count after it
+    cannot miss a concurrent registration. Plain SQL, so that `updated_at` (onupdate) and the
+    event's SEQUENCE stay untouched.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
+    else:
+        db.session.execute(text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id})
+
+
+# --- Numbers ----------------------------------------------------------------------
+
+def counts(event: Event, occurrence_start: datetime | None) -> dict:
+    """{confirmed, waiting, pending, cancelled} of one date (all dates with None), one query."""
+    found = dict(db.session.execute(
+        select(Registration.status, func.count()).where(_same_date(event, occurrence_start))
+        .group_by(Registration.status)).all())
+    return {status: found.get(status, 0) for status in ("confirmed", "waiting", "pending", "cancelled")}
+
+
+def _confirmed_count(event: Event, occurrence_start: datetime) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        _same_date(event, occurrence_start), Registration.status == "confirmed"))
+
+
+def places_left(event: Event, occurrence_start: datetime, settings: RegistrationSettings) -> int | None:
+    if settings.capacity is None:
+        return None
+    return max(0, settings.capacity - _confirmed_count(event, occurrence_start))
+
+
+def waiting_list_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list; None when not waiting."""
+    if registration.status != "waiting":
+        return None
+    ahead = db.session.scalar(select(func.count()).select_from(Registration).where(
+        _same_date(registration.event, registration.occurrence_start), Registration.status == "waiting",
+        or_(Registration.created_at < registration.created_at,
+            and_(Registration.created_at == registration.created_at, Registration.id < registration.id))))
+    return ahead + 1
+
+
+def active_by_email(event: Event, occurrence_start: datetime, email: str) -> Registration | None:
+    return db.session.scalar(select(Registration).where(
+        _same_date(event, occurrence_start), Registration.email == normalize_email(email),
+        Registration.status.in_(ACTIVE_STATUSES)))
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+# --- Registering ------------------------------------------------------------------
+
+def register(event: Event, occurrence_start: datetime, name: str, email: str, organization_id: int | None,
+             organization_name: str, answers: dict, invitation: Invitation | None = None,
+             status: str | None = None, notify: bool = True) -> tuple[Registration | None, str | None, str]:
+    """Register one person for one date: (registration, token, outcome).
+
+    outcome: "confirmed", "waiting" (waiting list), "pending" (awaits approval), "full"
+    (no place and no waiting list: nothing saved, registration and token None) or "exists"
+    (this address has an active registration for the date already: no second row; its link
+    is renewed and mailed again, the returned token is the new one).
+
+    `status` lets an organizer add someone as "confirmed" or "waiting" directly (manual add,
+    ignores capacity for "confirmed"). The caller commits.
+    """
+    email = normalize_email(email)
+    lock_event(event.id)
+    settings = event.registration_settings
+    existing = active_by_email(event, occurrence_start, email)
+    if existing is not None:
+        token = renew_token(existing)
+        if notify:
+            mail_status(existing, token, again=True)
+        return existing, token, EXISTS
+
+    if status is None:
+        if settings is not None and settings.needs_approval:
+            status = PENDING
+        elif settings is None or settings.capacity is None or \
+                _confirmed_count(event, occurrence_start) < settings.capacity:
+            status = CONFIRMED
+        elif settings.waiting_list:
+            status = WAITING
+        else:
+            return None, None, FULL
+
+    token, token_hash = new_token()
+    registration = Registration(
+        event_id=event.id, occurrence_start=occurrence_start, name=name.strip(), email=email,
+        organization_id=organization_id or None, organization_name=(organization_name or "").strip(),
+        answers=json.dumps(answers or {}, ensure_ascii=False), status=status, token_hash=token_hash,
+        invitation_id=invitation.id if invitation is not None else None, created_at=utcnow())
+    registration.event = event
+    db.session.add(registration)
+    db.session.flush()
+    if notify:
+        mail_status(registration, token)
+    return registration, token, status
+
+
+def renew_token(registration: Registration) -> str:
+    """A new manage link; the old one stops working (only hashes are stored)."""
+    token, registration.token_hash = new_token()
+    return token
+
+
+def update(registration: Registration, name: str, organization_id: int | None, organization_name: str,
+           answers: dict) -> None:
+    registration.name = name.strip()
+    registration.organization_id = organization_id or None
+    registration.organization_name = (organization_name or "").strip()
+    registration.answers = json.dumps(answers or {}, ensure_ascii=False)
+    registration.updated_at = utcnow()
+
+
+def cancel(registration: Registration, notify: bool = True) -> list[Registration]:
+    """Cancel; then the first on the waiting list move up while places are free. Returns
+    those promoted. Freeing a place needs no lock, but promoting does, and taking it first
+    keeps the lock order the same as register's (event row, then registrations)."""
+    if registration.status not in ACTIVE_STATUSES:
+        return []
+    event = registration.event
+    lock_event(event.id)
+    had_place = registration.status == "confirmed"
+    registration.status = "cancelled"
+    registration.cancelled_at = utcnow()
+    if notify:
+        mail_cancelled(registration, had_place)
+    db.session.flush()
+    return promote_waiting(event, registration.occurrence_start, notify=notify, locked=True)
+
+
+def promote_waiting(event: Event, occurrence_start: datetime, notify: bool = True,
+                    locked: bool = False) -> list[Registration]:
+    """Give free places to the first on the waiting list, in order, and tell them by mail."""
+    settings = event.registration_settings
+    if settings is None or settings.capacity is None:
+        return []
+    if not locked:
+        lock_event(event.id)
+    free = settings.capacity - _confirmed_count(event, occurrence_start)
+    if free <= 0:
+        return []
+    moved = db.session.scalars(
+        select(Registration).where(_same_date(event, occurrence_start), Registration.status == "waiting")
+        .order_by(Registration.created_at, Registration.id).limit(free)).all()
+    for registration in moved:
+        registration.status = "confirmed"
+        registration.updated_at = utcnow()
+        if notify:
+            # No new token: the link the person already has keeps working (only hashes are
+            # stored, so the mail cannot repeat it; it says where to find it or ask for it).
+            mail_status(registration, None, promoted=True)
+    db.session.flush()
+    return moved
+
+
+def delete_personal_data(registration: Registration) -> list[Registration]:
+    """The person deletes their data: cancel (the waiting list moves up), then strip the row
+    of everything personal. The row itself stays, as "cancelled" with a random placeholder
+    address and no name, organization or answers: the organizer's numbers (cancellations)
+    and the waiting list's order stay right, and nothing is left that points to the person.
+    The manage link stops working (its hash is replaced)."""
+    promoted = cancel(registration, notify=False)
+    registration.name = ""
+    registration.email = f"deleted-{secrets.token_hex(8)}@invalid"
+    registration.organization_id = None
+    registration.organization_name = ""
+    registration.answers = "{}"
+    registration.invitation_id = None
+    registration.checked_in_at = None
+    registration.token_hash = hash_token(secrets.token_urlsafe(TOKEN_BYTES))  # nobody knows it
+    db.session.flush()
+    return promoted
+
+
+# --- Invitations ------------------------------------------------------------------
+
+def answer_invitation(invitation: Invitation, answer: str) -> None:
+    """Record "yes" / "no" / "maybe". Saying no after yes cancels the registration made
+    through the invitation ("yes" itself registers through register(..., invitation=…))."""
+    invitation.answer = answer
+    invitation.answered_at = utcnow()
+    if answer != "yes":
+        registration = invitation_registration(invitation)
+        if registration is not None and answer == "no":
+            cancel(registration)
+
+
+def invitation_registration(invitation: Invitation) -> Registration | None:
+    return db.session.scalar(select(Registration).where(
+        Registration.invitation_id == invitation.id, Registration.status.in_(ACTIVE_STATUSES)))
+
+
+# --- Mails ------------------------------------------------------------------------
+
+def _mail_facts(registration: Registration, token: str | None, link: bool = True) -> tuple[str, list[str]]:
+    """When, where and the links: in every body, since Outlook shows the body, not the .ics."""
+    event = registration.event
+    occurrence = occurrence_of(event, registration.occurrence_start)
+    starts = occurrence.starts_at if occurrence else registration.occurrence_start
+    ends = occurrence.ends_at if occurrence else registration.occurrence_start
+    date_text = when(starts, ends, event.timezone, event.all_day)
+    lines = [_("Event: %(title)s", title=event.title), _("When: %(when)s", when=date_text)]
+    place = ", ".join(part for part in (event.venue_name, event.venue_room, event.venue_address) if part)
+    if place:
+        lines.append(_("Where: %(place)s", place=place))
+    if event.online_url:
+        lines.append(_("Online: %(url)s", url=event.online_url))
+    lines.append(_("Event page: %(url)s", url=event_url(event, registration.occurrence_start)))
+    if token:
+        lines.append(_("Your registration (see, change, cancel): %(url)s", url=manage_url(token)))
+    elif link:
+        lines.append(_("Your registration (see, change, cancel): the personal link in our first e-mail; "
+                       "a new one is sent to you here: %(url)s",
+                       url=absolute_url("registrations.resend", event_id=event.id)))
+    return date_text, lines
+
+
+def _calendar(registration: Registration, method: str) -> bytes | None:
+    from ..mail import ics
+
+    occurrence = occurrence_of(registration.event, registration.occurrence_start)
+    if occurrence is None:
+        return None
+    return ics.event_calendar(registration.event, occurrence, method)
+
+
+def _enqueue(registration: Registration, subject: str, body: str, method: str | None = None) -> None:
+    from ..mail import outbox
+
+    calendar = _calendar(registration, method) if method else None
+    outbox.enqueue(registration.email, subject, body, ics=calendar, ics_method=method if calendar else None,
+                   attachment_name="invite.ics" if calendar else None, event_id=registration.event_id)
+
+
+def mail_status(registration: Registration, token: str | None, again: bool = False, promoted: bool = False) -> None:
+    """The mail that says where the person stands, with the facts and their manage link;
+    confirmed ones get the calendar entry (METHOD:REQUEST, the event's UID)."""
+    event = registration.event
+    date_text, facts = _mail_facts(registration, token)
+    greeting = _("Hello %(name)s,", name=registration.name) if registration.name else _("Hello,")
+    if registration.status == "confirmed":
+        subject = _("You have a place: %(title)s, %(when)s", title=event.title, when=date_text) if promoted \
+            else _("Registration confirmed: %(title)s, %(when)s", title=event.title, when=date_text)
+        if promoted:
+            intro = _("A place has become free and it is yours now: you have moved up from the waiting list.")
+        else:
+            intro = _("Your registration is confirmed.")
+        method = "REQUEST"
+    elif registration.status == "waiting":
+        subject = _("Waiting list: %(title)s, %(when)s", title=event.title, when=date_text)
+        intro = _("The event is full. You are on the waiting list at position %(num)d. "
+                  "If a place becomes free, you move up automatically and we write to you.",
+                  num=waiting_list_position(registration) or 1)
+        method = None
+    else:
+        subject = _("Registration received: %(title)s, %(when)s", title=event.title, when=date_text)
+        intro = _("We have received your registration. The organizers confirm it; we write to you then.")
+        method = None
+    if again:
+        intro = _("You are registered already; here is your personal link again (the old one no longer "
+                  "works).") + " " + intro
+    body = "\n\n".join([greeting, intro, "\n".join(facts),
+                        _("Please keep this mail: with the link you can see, change or cancel your "
+                          "registration, and delete your data.")])
+    _enqueue(registration, subject, body, method)
+
+
+def mail_cancelled(registration: Registration, had_place: bool) -> None:
+    event = registration.event
+    date_text, facts = _mail_facts(registration, None, link=False)
+    subject = _("Cancelled: your registration for %(title)s, %(when)s", title=event.title, when=date_text)
+    greeting = _("Hello %(name)s,", name=registration.name) if registration.name else _("Hello,")
+    body = "\n\n".join([greeting, _("Your registration is cancelled. You can register again on the "
+                                    "event page while registration is open."), "\n".join(facts)])
+    # A CANCEL removes the entry the confirmation put into the person's calendar.
+    _enqueue(registration, subject, body, "CANCEL" if had_place else None)
+
+
+def answers_of(registration: Registration) -> dict:
+    try:
+        value = json.loads(registration.answers or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -1,0 +1,114 @@
+"""Registering on a phone (360 px) in a real browser: the form on the event page with its
+errors beside the fields (htmx), the confirmation page, the waiting list of a full event,
+cancelling by the manage link and the next person moving up; axe on every page, screenshots."""
+import re
+from datetime import datetime, timezone
+
+import pytest
+from playwright.sync_api import expect
+
+from app.core.extensions import db
+from app.directory.models import Network
+from app.events import public
+from app.events import service as events
+from app.events.models import Event
+from app.registrations import service
+from app.registrations.models import Question, RegistrationSettings
+
+from .conftest import PHONE, assert_accessible, check_page, htmx_idle, no_horizontal_scroll
+from tests.factories import local
+
+pytestmark = pytest.mark.browser
+
+NOW = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def frozen_now(monkeypatch):
+    for module in (public, events, service):
+        monkeypatch.setattr(module, "utcnow", lambda: NOW)
+
+
+@pytest.fixture
+def workshop(magdeburg):
+    """A workshop with two places, a waiting list and two questions; returns its id."""
+    network = db.session.query(Network).filter_by(slug=magdeburg.slug).one()
+    kind = next(k for k in events.kinds(network) if k.code == "training")
+    event = Event(network_id=network.id, kind_id=kind.id, title="Workshop: Bewerben in Deutschland",
+                  status="published", visibility="public", timezone="Europe/Berlin", languages="de,en")
+    events.save(event, starts_at=local(2027, 3, 18, 10), ends_at=local(2027, 3, 18, 13),
+                venue_name="Volkshochschule Magdeburg", venue_address="Leibnizstraße 23, 39104 Magdeburg")
+    db.session.flush()
+    db.session.add(RegistrationSettings(event_id=event.id, capacity=2, waiting_list=True, retention_days=30))
+    db.session.add(Question(event_id=event.id, position=0, kind="yesno", label="Do you need childcare?",
+                            required=True))
+    db.session.add(Question(event_id=event.id, position=1, kind="text", label="I need an interpreter for"))
+    db.session.commit()
+    event_id = event.id
+    db.session.rollback()
+    return event_id
+
+
+def register(page, event_id, name, email, organization=None):
+    page.goto(f"/events/{event_id}")
+    page.fill("#name", name)
+    page.fill("#email", email)
+    if organization:
+        page.select_option("#organization_id", label=organization)
+    page.check("input[name^=q][value=no]")
+    page.click("#registration button[type=submit]")
+    page.wait_for_url(re.compile(r"/r/[^/]+/done$"))
+    return page.url.rsplit("/", 2)[-2]
+
+
+def test_register_wait_cancel_and_move_up_on_a_phone(new_page, watch, workshop):
+    watch.expect_status(422)
+    page = new_page(viewport=PHONE)
+    page.goto(f"/events/{workshop}")
+    expect(page.locator("#registration")).to_contain_text("2 places left.")
+    assert_accessible(page)
+
+    # Errors beside the fields, swapped in by htmx, without a page load.
+    page.fill("#email", "not an address")
+    page.click("#registration button[type=submit]")
+    htmx_idle(page)
+    expect(page.locator("#email-error")).to_contain_text("valid e-mail address")
+    expect(page.locator("#registration .error-summary")).to_be_visible()
+    expect(page.locator("#registration")).to_contain_text("Please answer this question.")
+    check_page(page, "registration-form-errors")
+    assert no_horizontal_scroll(page) <= PHONE["width"]
+
+    first = register(page, workshop, "Amina Haddad", "amina@example.org",
+                     organization="Caritasverband für das Bistum Magdeburg")
+    expect(page.locator("h1")).to_have_text("You are registered")
+    expect(page.locator("main")).to_contain_text("amina@example.org")
+    check_page(page, "registration-confirmed")
+
+    register(new_page(viewport=PHONE), workshop, "Jonas Weber", "jonas@example.org")
+    waiting_page = new_page(viewport=PHONE)
+    waiting_page.goto(f"/events/{workshop}")
+    expect(waiting_page.locator("#registration")).to_contain_text("The event is full. You can register for the waiting list.")
+    third = register(waiting_page, workshop, "Olena Kovalenko", "olena@example.org")
+    expect(waiting_page.locator("h1")).to_have_text("You are on the waiting list")
+    expect(waiting_page.locator("main")).to_contain_text("waiting list at position 1")
+    check_page(waiting_page, "registration-waiting")
+
+    # Amina cancels by her manage link; Olena moves up.
+    page.goto(f"/r/{first}")
+    expect(page.locator(".registration-status")).to_contain_text("Your place is confirmed")
+    check_page(page, "registration-manage")
+    page.click("button[value=cancel]")
+    expect(page.locator(".flash-success")).to_contain_text("Your registration is cancelled")
+    expect(page.locator(".registration-status")).to_contain_text("cancelled")
+
+    waiting_page.goto(f"/r/{third}")
+    expect(waiting_page.locator(".registration-status")).to_contain_text("Your place is confirmed")
+    check_page(waiting_page, "registration-moved-up")
+
+
+def test_forged_link_page(new_page, watch, workshop):
+    watch.expect_status(404)
+    page = new_page(viewport=PHONE)
+    page.goto("/r/forged-token-123")
+    expect(page.locator("h1")).to_have_text("Link not valid")
+    check_page(page, "registration-link-invalid")
