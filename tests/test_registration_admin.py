@@ -18,7 +18,7 @@ from app.events.models import Event
 from app.mail.models import OutboxMail
 from app.registrations import admin_service as admin
 from app.registrations import service as registrations
-from app.registrations.models import AnonymousCount, Invitation, Question, Registration, RegistrationSettings
+from app.registrations.models import Invitation, Registration, RegistrationSettings
 
 from . import factories
 

@@ -24,7 +24,7 @@ from ..events.models import Event
 from ..events.service import EventError
 from . import admin_service as admin
 from .admin_service import AdminError
-from .models import QUESTION_KINDS, Question, Registration
+from .models import Question, Registration
 
 bp = Blueprint("registration_admin", __name__)
 

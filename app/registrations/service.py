@@ -30,10 +30,6 @@ MAX_TOKEN_LENGTH = 100  # token_urlsafe(32) has 43 characters; longer input is n
 CONFIRMED, WAITING, PENDING, FULL, EXISTS = "confirmed", "waiting", "pending", "full", "exists"
 
 
-class RegistrationClosed(ValueError):
-    """Registration for this event or date is not possible (now); str() says why."""
-
-
 # --- Tokens -----------------------------------------------------------------------
 
 def new_token() -> tuple[str, str]:
