@@ -180,7 +180,7 @@ def test_full_event_waiting_list_and_promotion(app, client, network, smtp_server
     inbox.messages.clear()
 
     # The first one cancels through the manage link: P2 moves up and is told.
-    response = client.post(f"/r/{tokens[0]}", data={"action": "cancel"})
+    response = client.post(f"/r/{tokens[0]}", data={"action": "cancel"}, headers={"Accept-Language": "en"})
     assert response.status_code == 302
     statuses = {r.email: r.status for r in registrations(event)}
     assert statuses == {"p0@example.org": "cancelled", "p1@example.org": "confirmed",
