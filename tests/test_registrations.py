@@ -454,3 +454,30 @@ def test_service_register_outcomes_and_counts(app, network):
     assert service.counts(event, event.starts_at) == {"confirmed": 1, "waiting": 0, "pending": 0, "cancelled": 0}
     assert service.by_token(renewed) is first and service.by_token(token) is None
     assert service.by_token(None) is None and service.by_token("") is None
+
+
+def test_confirmed_registrations_show_a_check_in_code(client, network):
+    event = make_event(network)
+    token = token_from(post_registration(client, event))
+    page = client.get(f"/r/{token}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Your check-in code" in page and 'src="data:image/svg+xml' in page
+
+
+def test_invitation_only_events_take_invitees_only(client, network):
+    import re
+
+    from app.mail.models import OutboxMail
+    from app.registrations import admin_service
+
+    event = make_event(network)
+    event.visibility = "invited"
+    admin_service.invite(event, event.starts_at, [admin_service.Invitee("Erika Muster", "erika@example.org")])
+    db.session.commit()
+    refused = post_registration(client, event, email="walk-in@example.org")
+    assert refused.status_code in (404, 422)
+    assert registrations(event) == []
+    body = db.session.scalar(db.select(OutboxMail.body))
+    token = re.search(r"/i/(\S+)", body).group(1)
+    answered = client.post(f"/i/{token}", data={"answer": "yes", "name": "Erika Muster", "organization_id": "0"})
+    assert answered.status_code in (200, 302, 303)
+    assert [r.email for r in registrations(event)] == ["erika@example.org"]

@@ -33,9 +33,17 @@ def local_time(moment: datetime, tz: str) -> str:
     return format_time(to_local(moment, tz).time(), "short")
 
 
+def qr_data_uri(text: str) -> str:
+    """A QR code as an SVG data URI (the CSP allows data: images), e.g. for a check-in link."""
+    import segno
+
+    return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
+
+
 def register(app) -> None:
     from .markdown import to_html
 
+    app.add_template_global(qr_data_uri)
     app.add_template_filter(to_html, "markdown")
     app.add_template_global(when)
     app.add_template_global(local_date)

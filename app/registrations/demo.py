@@ -92,6 +92,7 @@ def _load() -> int:
                     if (e := by_title.get(title)) is not None and _next_start(e) is not None), None)
     if invited is not None and invited.registration_settings is None:
         start = _next_start(invited)
+        invited.visibility = "invited"  # only the invited register, through their links
         _setup(invited, capacity=125)
         invitees = [admin.Invitee(*_person(n)[:2]) for n in range(80, 92)]
         admin.invite(invited, start, invitees)

@@ -328,26 +328,18 @@ def checkin(event_id: int):
 
 @bp.get("/events/<int:event_id>/checkin/<token>")
 def checkin_token(event_id: int, token: str):
-    """Scanned from the QR code of a participant: checks the person in (idempotent; only for an
-    organizer of the event) and says who it was."""
+    """Scanned from a participant's QR code: shows who it is, with one button to check in
+    (a GET never changes anything)."""
     event = _event(event_id)
     registration = admin.by_token(event, token)
-    error = None
     if registration is None:
-        error = _("This code does not belong to a registration of this event.")
-    else:
-        already = registration.checked_in_at is not None
-        try:
-            if not already:
-                admin.check_in(registration)
-                db.session.commit()
-        except AdminError as problem:
-            db.session.rollback()
-            error = str(problem)
+        return render_template("registrations/organizer_checkin_result.html", event=event, network=event.network,
+                               r=None, error=_("This code does not belong to a registration of this event."),
+                               key="", already=False, organization_label=admin.organization_label), 404
     return render_template("registrations/organizer_checkin_result.html", event=event, network=event.network,
-                           r=registration, error=error, key=_key(registration.occurrence_start) if registration else "",
-                           already=registration is not None and error is None and already,
-                           organization_label=admin.organization_label), 404 if registration is None else 200
+                           r=registration, error=None, key=_key(registration.occurrence_start),
+                           already=registration.checked_in_at is not None,
+                           organization_label=admin.organization_label)
 
 
 # --- Attendance list -------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def _same_date(event: Event, occurrence_start: datetime | None):
 def registration_state(event: Event, occurrence, settings: RegistrationSettings | None,
                        now: datetime | None = None) -> str:
     """"open", or why not: "none" (takes no registrations), "closed", "not_yet", "over",
-    "cancelled"."""
+    "cancelled", "invited_only" (only through a personal invitation link)."""
     now = now or utcnow()
     if settings is None or event.status == "draft":
         return "none"
@@ -96,6 +96,8 @@ def registration_state(event: Event, occurrence, settings: RegistrationSettings 
         return "not_yet"
     if (settings.closes_at and now >= settings.closes_at) or occurrence.starts_at <= now:
         return "over"
+    if event.visibility == "invited":
+        return "invited_only"
     return "open"
 
 
