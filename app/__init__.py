@@ -37,6 +37,7 @@ def _init_extensions(app: Flask) -> None:
     # Every model module, so that the metadata (and so the migrations) know every table.
     from .directory import models as _directory_models  # noqa: F401
     from .events import models as _event_models  # noqa: F401
+    from .feeds import models as _feed_models  # noqa: F401
     from .mail import models as _mail_models  # noqa: F401
     from .registrations import models as _registration_models  # noqa: F401
     from .core.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from .core.views import bp as core_bp
     from .directory.views import bp as directory_bp
     from .events.views import bp as events_bp
+    from .feeds.views import bp as feeds_bp
     from .mail.views import bp as mail_bp
     from .registrations.organizer import bp as registration_admin_bp
     from .registrations.views import bp as registrations_bp
@@ -103,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(feeds_bp)  # calendar feeds (.ics)
     app.register_blueprint(mail_bp)  # the dev mailbox; 404 when MAIL_SERVER is set
     app.register_blueprint(registrations_bp)  # the participant's pages, no account
     app.register_blueprint(registration_admin_bp)  # the organizer's registration pages

@@ -25,6 +25,18 @@ PUBLIC_ENDPOINTS = {
     "registrations.manage",
     "registrations.invitation",
     "registrations.resend",
+    # Calendar feeds (issue 5): public feeds, and private ones whose secret token is the access;
+    # the personal feed's address is made from the manage page (its token is the access).
+    "feeds.event",
+    "feeds.events_feed",
+    "feeds.network",
+    "feeds.group",
+    "feeds.kind",
+    "feeds.tag",
+    "feeds.organization",
+    "feeds.group_private",
+    "feeds.personal",
+    "feeds.personal_link",
 }
 
 

@@ -75,8 +75,9 @@ class Rule:
         """Every local start of the series; bounded, since a series must end."""
         return list(self.dateutil()[: MAX_OCCURRENCES + 1])
 
-    def ical(self) -> str:
-        """The RRULE value for iCalendar, UNTIL in UTC (parsers disagree on local UNTIL)."""
+    def ical(self, all_day: bool = False) -> str:
+        """The RRULE value for iCalendar, UNTIL in UTC (parsers disagree on local UNTIL);
+        for an all-day series (DATE DTSTART) UNTIL is a DATE, as RFC 5545 requires."""
         day = _ICAL_DAYS[self.start.weekday()]
         if self.repeat == "monthly":
             day = f"{weekday_ordinal(self.start)}{day}"
@@ -86,6 +87,8 @@ class Rule:
         parts.append(f"BYDAY={day}")
         if self.count:
             parts.append(f"COUNT={self.count}")
+        elif self.until and all_day:
+            parts.append(f"UNTIL={self.until:%Y%m%d}")
         elif self.until:
             last_moment = to_utc(datetime.combine(self.until, time(23, 59, 59)), self.tz)
             parts.append(f"UNTIL={last_moment:%Y%m%dT%H%M%SZ}")

@@ -253,6 +253,7 @@ class Filters:
     kind_id: int | None = None
     language: str | None = None
     tag_slug: str | None = None
+    organization_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
 
@@ -273,6 +274,8 @@ def _candidates(filters: Filters, start: datetime, end: datetime | None, public:
         stmt = stmt.where(Event.working_group_id == filters.working_group_id)
     if filters.kind_id:
         stmt = stmt.where(Event.kind_id == filters.kind_id)
+    if filters.organization_id:
+        stmt = stmt.where(Event.organization_id == filters.organization_id)
     if filters.language:
         stmt = stmt.where(or_(Event.languages == filters.language,
                               Event.languages.like(f"{filters.language},%"),

@@ -10,9 +10,11 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import YEARLY, rrule, weekday as rrule_weekday
-from icalendar import Calendar, Event as VEvent, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
+from icalendar import (Calendar, Event as VEvent, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vRecur,
+                       vText)
 
 from ..core.formatting import to_local
+from ..core.markdown import to_text
 from ..core.types import utcnow
 
 PRODID = "-//Treffpunkt//Treffpunkt//DE"
@@ -131,6 +133,80 @@ def event_page_url(event, occurrence=None) -> str:
         return ""
 
 
+def _local_value(event, moment: datetime):
+    """A stored UTC instant as iCalendar writes it for this event: a TZID time, or a DATE all day."""
+    if event.all_day:
+        return to_local(moment, event.timezone).date()
+    return to_local(moment, event.timezone).replace(tzinfo=ZoneInfo(event.timezone))  # ;TZID=<zone>:
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def build_vevent(event, occurrence=None, *, cancelled: bool | None = None, sequence: int | None = None,
+                 extra_text: str = "", url: str | None = None, dtstamp: datetime | None = None,
+                 rrule: str | None = None, exdates=(), recurrence_id: bool | None = None,
+                 uid: str | None = None, categories=()) -> VEvent:
+    """One VEVENT of `event`: shared by the invitation mails and the calendar feeds.
+
+    `occurrence` None means the event itself (for a series: its first date, the master that
+    carries `rrule` and `exdates`). An occurrence of a series gets a RECURRENCE-ID of its
+    original start, written like DTSTART (unless `recurrence_id` is False), and repeats every
+    property of the master, since an override replaces the whole instance. SEQUENCE is
+    `sequence`, else the occurrence change's, else the event's. DTSTAMP is `dtstamp` (feeds pass
+    the last change, so the bytes stay the same until the event changes), else now.
+    """
+    starts_at = occurrence.starts_at if occurrence is not None else event.starts_at
+    ends_at = occurrence.ends_at if occurrence is not None else event.ends_at
+    change = occurrence.change if occurrence is not None else None
+    if sequence is None:
+        sequence = max(event.sequence or 0, change.sequence or 0) if change is not None else (event.sequence or 0)
+    if cancelled is None:
+        cancelled = event.status == "cancelled" or (change is not None and change.action == "cancelled")
+    modified = max(event.updated_at, change.updated_at) if change is not None and change.updated_at \
+        else event.updated_at
+    modified = _utc(modified or utcnow())
+
+    vevent = VEvent()
+    vevent.add("UID", uid or event.uid)
+    vevent.add("DTSTAMP", _utc(dtstamp) if dtstamp is not None else _utc(utcnow()))
+    vevent.add("LAST-MODIFIED", modified)
+    vevent.add("SEQUENCE", sequence)
+    vevent.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
+    if recurrence_id is None:
+        recurrence_id = event.is_series and occurrence is not None
+    if recurrence_id:
+        vevent.add("RECURRENCE-ID", _local_value(event, occurrence.original_start))
+    start, end = _local_value(event, starts_at), _local_value(event, ends_at)
+    if event.all_day and end <= start:
+        end = start + timedelta(days=1)  # DTEND is exclusive
+    vevent.add("DTSTART", start)
+    vevent.add("DTEND", end)  # never DURATION: parsers disagree on it across clock changes
+    if rrule:
+        vevent.add("RRULE", vRecur.from_ical(rrule))
+    for moment in exdates:
+        vevent.add("EXDATE", _local_value(event, moment))
+    vevent.add("SUMMARY", event.title)
+    location = _location(event)
+    if location:
+        vevent.add("LOCATION", location)
+    description = "\n\n".join(part for part in (to_text(event.description), extra_text.strip()) if part)
+    if description:
+        vevent.add("DESCRIPTION", description)
+    if url is None:
+        url = event_page_url(event, occurrence)
+    if url:
+        vevent.add("URL", url)
+    organizer = _organizer(event)
+    if organizer is not None:
+        vevent.add("ORGANIZER", organizer)
+    if categories:
+        vevent.add("CATEGORIES", list(categories))
+    vevent.add("TRANSP", "TRANSPARENT" if cancelled else "OPAQUE")
+    return vevent
+
+
 def event_calendar(event, occurrence, method: str, sequence: int | None = None, extra_text: str = "",
                    url: str = "") -> bytes:
     """The .ics (bytes, CRLF, no BOM) of one invitation or cancellation.
@@ -144,60 +220,14 @@ def event_calendar(event, occurrence, method: str, sequence: int | None = None, 
     method = method.upper()
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported METHOD {method}")
-    tz_name = event.timezone
-    tz = ZoneInfo(tz_name)
-
     calendar = Calendar()
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", method)
     if not event.all_day:
-        calendar.add_component(vtimezone(tz_name))
-
-    starts_at = occurrence.starts_at if occurrence is not None else event.starts_at
-    ends_at = occurrence.ends_at if occurrence is not None else event.ends_at
-    change = occurrence.change if occurrence is not None else None
-    if sequence is None:
-        sequence = max(event.sequence, change.sequence) if change is not None else event.sequence
-    cancelled = method == "CANCEL" or event.status == "cancelled" or (
-        change is not None and change.action == "cancelled")
-
-    vevent = VEvent()
-    vevent.add("UID", event.uid)
-    now = utcnow().replace(microsecond=0)
-    vevent.add("DTSTAMP", now)
-    modified = max(event.updated_at, change.updated_at) if change is not None else event.updated_at
-    vevent.add("LAST-MODIFIED", (modified or now).astimezone(timezone.utc).replace(microsecond=0))
-    vevent.add("SEQUENCE", sequence)
-    vevent.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
-
-    def local(moment: datetime):
-        if event.all_day:
-            return to_local(moment, tz_name).date()
-        return to_local(moment, tz_name).replace(tzinfo=tz)  # written as ;TZID=<zone>:
-
-    if event.is_series and occurrence is not None:
-        # Written exactly like the series' DTSTART would be (TZID time, or DATE all day).
-        vevent.add("RECURRENCE-ID", local(occurrence.original_start))
-    start, end = local(starts_at), local(ends_at)
-    if event.all_day and isinstance(end, date) and end <= start:
-        end = start + timedelta(days=1)  # DTEND is exclusive
-    vevent.add("DTSTART", start)
-    vevent.add("DTEND", end)
-    vevent.add("SUMMARY", event.title)
-    location = _location(event)
-    if location:
-        vevent.add("LOCATION", location)
-    description = "\n\n".join(part for part in (event.description.strip(), extra_text.strip()) if part)
-    if description:
-        vevent.add("DESCRIPTION", description)
-    url = url or event_page_url(event, occurrence)
-    if url:
-        vevent.add("URL", url)
-    organizer = _organizer(event)
-    if organizer is not None:
-        vevent.add("ORGANIZER", organizer)
-    vevent.add("TRANSP", "OPAQUE")
-    calendar.add_component(vevent)
+        calendar.add_component(vtimezone(event.timezone))
+    cancelled = True if method == "CANCEL" else None
+    calendar.add_component(build_vevent(event, occurrence, cancelled=cancelled, sequence=sequence,
+                                        extra_text=extra_text, url=url or None))
     return calendar.to_ical()

@@ -1,0 +1,1 @@
+"""Calendar feeds (iCalendar subscriptions) of events: public, per group, private and personal."""

@@ -1,0 +1,402 @@
+"""Calendar feeds: which events a feed holds, its fingerprint (for 304s) and its bytes.
+
+A feed is assembled from cached pieces: the serialized VEVENTs of one event (a series'
+master with RRULE/EXDATE plus its RECURRENCE-ID overrides), kept in an in-process LRU under
+the event's version (UID, SEQUENCE, updated_at, its changes' sequences and everything else
+that goes into the text). After an edit only that event is built again. The components
+themselves come from `mail.ics.build_vevent`, the same function the invitation mails use.
+
+Queries: the fingerprint is one aggregate over the feed's filter (the 304 path runs nothing
+else); building runs a fixed number more (events, organizations, contacts, changes, tags,
+registration settings, the feed's name), however many events and series there are.
+"""
+import hashlib
+import hmac
+import secrets
+import threading
+from base64 import urlsafe_b64encode
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app, url_for
+from flask_babel import get_locale, gettext as _
+from icalendar import Calendar, vDuration, vText
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..core.extensions import db
+from ..core.types import utcnow
+from ..events import recurrence, service as events
+from ..events.labels import kind_label
+from ..events.models import Event
+from ..mail.ics import PRODID, build_vevent, vtimezone
+from ..registrations.models import ACTIVE_STATUSES, Registration, RegistrationSettings
+from .models import FeedSecret
+
+# A feed covers the past 90 days and the whole future; cancelled events stay 90 days after their end.
+PAST = timedelta(days=90)
+REFRESH = timedelta(hours=1)
+# Part of every ETag and cache key: raise it when the output format changes.
+FORMAT_VERSION = "1"
+TOKEN_BYTES = 32
+MAX_TOKEN_LENGTH = 100
+PUBLIC_STATUSES = ("published", "cancelled")
+
+
+# --- Secrets of private feeds -----------------------------------------------------
+
+def _token(secret: FeedSecret) -> str:
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    digest = hmac.new(key, f"{secret.scope}:{secret.subject}:{secret.salt}".encode(), hashlib.sha256).digest()
+    return urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def valid_token_text(token: str | None) -> bool:
+    return bool(token) and len(token) <= MAX_TOKEN_LENGTH and token.isascii()
+
+
+def _subject(scope: str, group=None, email: str = "") -> str:
+    return str(group.id) if scope == "group" else email.strip().lower()
+
+
+def secret_of(scope: str, group=None, email: str = "") -> FeedSecret | None:
+    return db.session.scalar(select(FeedSecret).where(FeedSecret.scope == scope,
+                                                      FeedSecret.subject == _subject(scope, group, email)))
+
+
+def rotate(scope: str, group=None, email: str = "") -> FeedSecret:
+    """Make the secret (or a new one, which revokes the old address at once)."""
+    secret = secret_of(scope, group, email)
+    if secret is None:
+        secret = FeedSecret(scope=scope, subject=_subject(scope, group, email),
+                            working_group_id=group.id if group is not None else None)
+        db.session.add(secret)
+    secret.salt = secrets.token_hex(TOKEN_BYTES)
+    secret.token_hash = hash_token(_token(secret))
+    return secret
+
+
+def token_of(secret: FeedSecret | None) -> str | None:
+    """The token of the secret's address; None when there is none (or SECRET_KEY changed since)."""
+    if secret is None:
+        return None
+    token = _token(secret)
+    return token if hmac.compare_digest(hash_token(token), secret.token_hash) else None
+
+
+# --- Which events ---------------------------------------------------------------------
+
+@dataclass
+class Feed:
+    """What a feed holds: `stmt` selects its events (single or series, whole)."""
+
+    stmt: object
+    private: bool = False
+    # Scalar subquery naming the token's subject (group id / e-mail); None for public feeds.
+    secret: object = None
+    # Personal feeds: registrations select the events and the dates of series.
+    person: object = None  # scalar subquery of the e-mail address
+
+
+def cutoff() -> datetime:
+    return utcnow() - PAST
+
+
+def public_feed(filters: events.Filters, network_slug: str | None = None) -> Feed:
+    from ..directory.models import Network
+
+    stmt = events._candidates(filters, cutoff(), None, public=True)
+    if network_slug is not None:
+        stmt = stmt.where(Event.network_id == select(Network.id).where(Network.slug == network_slug)
+                          .scalar_subquery())
+    return Feed(stmt)
+
+
+def group_private_feed(token: str) -> Feed:
+    """Every event (public, members-only, invited-only; not drafts) of the token's group."""
+    group_id = select(FeedSecret.working_group_id).where(
+        FeedSecret.scope == "group", FeedSecret.token_hash == hash_token(token)).scalar_subquery()
+    stmt = select(Event).where(Event.last_ends_at > cutoff(), Event.status.in_(PUBLIC_STATUSES),
+                               Event.working_group_id == group_id)
+    return Feed(stmt, private=True, secret=group_id)
+
+
+def personal_feed(token: str) -> Feed:
+    email = select(FeedSecret.subject).where(
+        FeedSecret.scope == "person", FeedSecret.token_hash == hash_token(token)).scalar_subquery()
+    registered = select(Registration.event_id).where(func.lower(Registration.email) == email,
+                                                     Registration.status.in_(ACTIVE_STATUSES))
+    stmt = select(Event).where(Event.last_ends_at > cutoff(), Event.status.in_(PUBLIC_STATUSES),
+                               Event.id.in_(registered))
+    return Feed(stmt, private=True, secret=email, person=email)
+
+
+def single_event_feed(event_id: int) -> Feed:
+    return Feed(select(Event).where(Event.id == event_id))
+
+
+# --- Fingerprint: the one query of the 304 path ----------------------------------------
+
+@dataclass
+class Fingerprint:
+    found: bool  # the token named a secret (always True for public feeds)
+    etag: str
+    last_modified: datetime | None
+
+
+def fingerprint(feed: Feed) -> Fingerprint:
+    """ETag and Last-Modified from ONE aggregate query over the feed's events (and, for a
+    personal feed, its registrations): count, newest change, sum of ids and of sequences."""
+    stmt, extra = feed.stmt, []
+    if feed.person is not None:
+        stmt = stmt.join(Registration, Registration.event_id == Event.id).where(
+            func.lower(Registration.email) == feed.person, Registration.status.in_(ACTIVE_STATUSES))
+        extra = [Registration.id.label("registration_id"), Registration.updated_at.label("registration_updated")]
+    sub = stmt.with_only_columns(Event.id, Event.updated_at, Event.sequence, *extra).subquery()
+    columns = [func.count(sub.c.id), func.max(sub.c.updated_at), func.coalesce(func.sum(sub.c.id), 0),
+               func.coalesce(func.sum(sub.c.sequence), 0)]
+    if feed.person is not None:
+        columns += [func.coalesce(func.sum(sub.c.registration_id), 0), func.max(sub.c.registration_updated)]
+    if feed.secret is not None:
+        columns.append(feed.secret)
+    row = db.session.execute(select(*columns).select_from(sub)).one()
+    found = feed.secret is None or row[-1] is not None
+    newest = [_aware(v) for v in (row[1], row[5] if feed.person is not None else None) if v is not None]
+    last_modified = max(newest).replace(microsecond=0) if newest else None
+    raw = repr((FORMAT_VERSION, tuple(str(v) for v in row), str(get_locale()), _base_url()))
+    return Fingerprint(found, hashlib.sha256(raw.encode()).hexdigest()[:32], last_modified)
+
+
+def _aware(value) -> datetime:
+    if isinstance(value, str):  # SQLite returns aggregates of dates as text
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _base_url() -> str:
+    base = current_app.config.get("BASE_URL")
+    return base or url_for("events.upcoming", _external=True).rsplit("/events", 1)[0]
+
+
+# --- Pieces -----------------------------------------------------------------------------
+
+class _LRU:
+    """Serialized VEVENT bytes by version; thread-safe, bounded."""
+
+    def __init__(self, size: int):
+        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        with self.lock:
+            value = self.data.get(key)
+            if value is not None:
+                self.data.move_to_end(key)
+                self.hits += 1
+            else:
+                self.misses += 1
+            return value
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.data.clear()
+            self.hits = self.misses = 0
+
+
+pieces = _LRU(20_000)
+
+
+def _absolute(endpoint: str, **values) -> str:
+    base = current_app.config.get("BASE_URL")
+    return base + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
+
+
+def _page_url(event, occurrence=None) -> str:
+    if event.is_series and occurrence is not None:
+        return _absolute("events.show", event_id=event.id, at=occurrence.key)
+    return _absolute("events.show", event_id=event.id)
+
+
+def _extra_text(event, occurrence, page_url: str, takes_registrations: bool) -> str:
+    lines = []
+    change = occurrence.change if occurrence is not None else None
+    if event.status == "cancelled":
+        lines.append(_("Cancelled.") + (f" {event.cancel_reason}" if event.cancel_reason else ""))
+    elif change is not None and change.action == "cancelled":
+        lines.append(_("This date is cancelled.") + (f" {change.reason}" if change.reason else ""))
+    elif change is not None and change.action == "moved":
+        lines.append(_("This date has been moved.") + (f" {change.reason}" if change.reason else ""))
+    if event.online_url.strip().lower().startswith(("https://", "http://")):
+        lines.append(_("Online: %(url)s", url=event.online_url.strip()))
+    lines.append(_("Event page: %(url)s", url=page_url))
+    if takes_registrations and event.status != "cancelled":
+        values = {"at": occurrence.key} if event.is_series and occurrence is not None else {}
+        lines.append(_("Registration: %(url)s", url=_absolute("registrations.register", event_id=event.id, **values)))
+    return "\n".join(lines)
+
+
+def _categories(event) -> list[str]:
+    return [kind_label(event.kind), *(tag.name for tag in event.tags)]
+
+
+def _component(event, occurrence, takes_registrations: bool, dtstamp, **extra):
+    url = _page_url(event, occurrence if extra.get("recurrence_id", True) else None)
+    return build_vevent(event, occurrence, dtstamp=dtstamp, url=url, categories=_categories(event),
+                        extra_text=_extra_text(event, occurrence, url, takes_registrations), **extra)
+
+
+def _crosses_offset_change(start: datetime, end: datetime, tz: str) -> bool:
+    zone = recurrence.zone(tz)
+    return start.astimezone(zone).utcoffset() != end.astimezone(zone).utcoffset()
+
+
+def event_components(event, changes, takes_registrations: bool) -> list:
+    """The VEVENTs of one event: a single event, or a series as ONE master with RRULE and
+    EXDATE (skipped dates) plus RECURRENCE-ID overrides for moved and cancelled dates and for
+    dates that span a clock change (parsers disagree on those unless DTEND is explicit)."""
+    stamps = [event.updated_at, *(c.updated_at for c in changes if c.updated_at)]
+    dtstamp = max(s for s in stamps if s is not None) if any(stamps) else utcnow()
+    if not event.is_series:
+        return [_component(event, None, takes_registrations, dtstamp)]
+    tz = event.timezone
+    rule = recurrence.Rule.of(event)
+    walls = rule.starts()
+    starts = {recurrence.to_utc(wall, tz): wall for wall in walls}
+    by_start = {c.original_start: c for c in changes if c.original_start in starts}
+    exdates = sorted(s for s, c in by_start.items() if c.action == "skipped")
+    master = _component(event, None, takes_registrations, dtstamp, rrule=rule.ical(event.all_day),
+                        exdates=exdates)
+    overrides = []
+    duration = recurrence.to_local(event.ends_at, tz) - rule.start
+    for start, wall in starts.items():
+        change = by_start.get(start)
+        if change is not None and change.action in ("moved", "cancelled"):
+            occurrence = recurrence.occurrence(event, changes, start)
+        elif change is None and not event.all_day and start != event.starts_at:
+            end = recurrence.to_utc(wall + duration, tz)
+            if not _crosses_offset_change(start, end, tz):
+                continue
+            occurrence = recurrence.Occurrence(event, start, start, end)
+        else:
+            continue
+        if occurrence is not None:
+            overrides.append(_component(event, occurrence, takes_registrations, dtstamp))
+    return [master, *overrides]
+
+
+def _piece_key(event, changes, takes_registrations: bool) -> tuple:
+    org, person = event.organization, event.contact_person
+    return (
+        FORMAT_VERSION, event.id, event.uid, event.sequence, event.updated_at,
+        tuple((c.id, c.sequence, c.updated_at, c.action) for c in changes),
+        tuple(t.name for t in event.tags), kind_label(event.kind), takes_registrations,
+        (org.name, org.email, org.updated_at) if org is not None else None,
+        person.email if person is not None else None, event.network.name,
+        str(get_locale()), _base_url(),
+    )
+
+
+def piece(event, changes, takes_registrations: bool) -> bytes:
+    key = _piece_key(event, changes, takes_registrations)
+    data = pieces.get(key)
+    if data is None:
+        data = b"".join(c.to_ical() for c in event_components(event, changes, takes_registrations))
+        pieces.put(key, data)
+    return data
+
+
+def personal_piece(event, occurrence, takes_registrations: bool) -> bytes:
+    """One registered date of a series, on its own: a UID of its own derived from the series'
+    UID and the date (an override without its master would be an orphan some clients drop)."""
+    change = occurrence.change
+    key = ("date", occurrence.key, *_piece_key(event, [change] if change is not None else [], takes_registrations))
+    data = pieces.get(key)
+    if data is None:
+        cancelled = None
+        if change is not None and change.action == "skipped":
+            cancelled = True
+        dtstamp = max(event.updated_at, change.updated_at) if change is not None and change.updated_at \
+            else event.updated_at
+        component = _component(event, occurrence, takes_registrations, dtstamp, recurrence_id=False,
+                               uid=f"{occurrence.key}-{event.uid}", cancelled=cancelled)
+        data = component.to_ical()
+        pieces.put(key, data)
+    return data
+
+
+# --- Assembling ---------------------------------------------------------------------
+
+def calendar_head(name: str, tz_names, default_tz: str, description: str = "") -> bytes:
+    """BEGIN:VCALENDAR and the calendar's properties and VTIMEZONEs, without its END."""
+    calendar = Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("X-WR-CALNAME", vText(name))  # X- properties are not escaped unless typed
+    calendar.add("NAME", name)
+    if description:
+        calendar.add("X-WR-CALDESC", vText(description))
+    calendar.add("X-WR-TIMEZONE", default_tz)
+    calendar.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    for tz_name in sorted(set(tz_names)):
+        calendar.add_component(vtimezone(tz_name))
+    data = calendar.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert data.endswith(end)
+    return data[: -len(end)]
+
+
+def _load(stmt) -> list[Event]:
+    found = db.session.scalars(
+        stmt.options(selectinload(Event.organization), selectinload(Event.contact_person))
+        .order_by(Event.starts_at, Event.id)).unique().all()
+    return list(found)
+
+
+def _takes_registrations(found) -> set[int]:
+    if not found:
+        return set()
+    return set(db.session.scalars(select(RegistrationSettings.event_id).where(
+        RegistrationSettings.event_id.in_([e.id for e in found]))))
+
+
+def build(feed: Feed, name: str, default_tz: str, description: str = "") -> bytes:
+    """The feed's bytes (CRLF, folded, UTF-8, no BOM), assembled from cached pieces."""
+    found = _load(feed.stmt)
+    changes = events._changes_for(found)
+    events._load_tags(found)
+    registering = _takes_registrations(found)
+    parts = []
+    if feed.person is not None:
+        registered: dict[int, set] = {}
+        for event_id, start in db.session.execute(
+                select(Registration.event_id, Registration.occurrence_start).where(
+                    func.lower(Registration.email) == feed.person, Registration.status.in_(ACTIVE_STATUSES))):
+            registered.setdefault(event_id, set()).add(start)
+        for event in found:
+            if not event.is_series:
+                parts.append(piece(event, [], event.id in registering))
+                continue
+            mine = changes.get(event.id, [])
+            for start in sorted(registered.get(event.id, ())):
+                occurrence = recurrence.occurrence(event, mine, start)
+                if occurrence is not None and occurrence.ends_at > cutoff():
+                    parts.append(personal_piece(event, occurrence, event.id in registering))
+    else:
+        parts = [piece(e, changes.get(e.id, []), e.id in registering) for e in found]
+    zones = {e.timezone for e in found if not e.all_day}
+    return calendar_head(name, zones, default_tz, description) + b"".join(parts) + b"END:VCALENDAR\r\n"

@@ -1,0 +1,300 @@
+"""Feed addresses: `.ics` per event, per network, group, kind, tag and organization, the
+list's filters as a feed, a group's private feed and a person's feed; plus the two forms
+that make (or renew, revoking the old one) a private feed's address.
+
+Every feed answers conditional requests from one aggregate query (service.fingerprint)
+before anything is built; HEAD is answered like GET without the body (Flask).
+"""
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.http import http_date
+
+from ..auth import service as access
+from ..core.extensions import db, limiter
+from ..core.security import public, require
+from ..directory.models import Network, Organization, WorkingGroup
+from ..events import service as events
+from ..events.labels import LANGUAGE_LABELS, kind_label
+from ..events.models import Event, EventKind, Tag
+from . import service
+
+bp = Blueprint("feeds", __name__)
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _default_tz() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _not_modified(fp: service.Fingerprint) -> bool:
+    if request.if_none_match:  # takes precedence over If-Modified-Since (RFC 9110 13.2.2)
+        return request.if_none_match.contains_weak(fp.etag)
+    since = request.if_modified_since
+    return bool(since and fp.last_modified and fp.last_modified <= since)
+
+
+def _answer(feed: service.Feed, describe, filename: str = "calendar.ics", download: bool = False):
+    """304 from the fingerprint alone, else the built feed. `describe()` -> (name, description),
+    called only when building; it may abort(404)."""
+    fp = service.fingerprint(feed)
+    if not fp.found:
+        abort(404)  # unknown or revoked token: the same plain 404 as any unknown address
+    if _not_modified(fp):
+        response = make_response("", 304)
+    else:
+        name, description = describe()
+        response = make_response(service.build(feed, name, _default_tz(), description))
+        response.headers["Content-Type"] = CONTENT_TYPE
+        response.headers["Content-Disposition"] = (
+            f'{"attachment" if download else "inline"}; filename="{filename}"')
+    response.headers["ETag"] = f'"{fp.etag}"'
+    if fp.last_modified is not None:
+        response.headers["Last-Modified"] = http_date(fp.last_modified)
+    scope = "private" if feed.private else "public"
+    response.headers["Cache-Control"] = f"{scope}, max-age=300, must-revalidate"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    if feed.private:
+        response.headers["X-Robots-Tag"] = "noindex"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _network_or_404(slug: str) -> Network:
+    network = db.session.scalar(select(Network).where(Network.slug == slug))
+    if network is None:
+        abort(404)
+    return network
+
+
+def _int(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+# --- One event ----------------------------------------------------------------------
+
+@bp.get("/events/<int:event_id>.ics")
+@public
+def event(event_id: int):
+    """"Add to my calendar": the whole event (a series with its rule and changes)."""
+    found = db.session.get(Event, event_id)
+    if found is None or found.status == "draft" and not _organizer_of(found):
+        abort(404)
+    public_event = found.visibility == "public" and found.status in service.PUBLIC_STATUSES
+    if not public_event and not _organizer_of(found):
+        abort(404)
+    feed = service.single_event_feed(event_id)
+    feed.private = not public_event
+    return _answer(feed, lambda: (found.title, ""), filename=f"event-{event_id}.ics", download=True)
+
+
+def _organizer_of(event: Event) -> bool:
+    return current_user.is_authenticated and access.can_view_network(current_user, event.network)
+
+
+# --- Public feeds -------------------------------------------------------------------
+
+@bp.get("/feeds/events.ics")
+@public
+def events_feed():
+    """The public list's filters as a feed: ?network=<slug>&group=&kind=&tag=&lang=&organization=."""
+    filters = events.Filters(working_group_id=_int(request.args.get("group")),
+                             kind_id=_int(request.args.get("kind")),
+                             organization_id=_int(request.args.get("organization")),
+                             tag_slug=(request.args.get("tag") or "").strip()[:60] or None)
+    language = (request.args.get("lang") or "").strip()
+    filters.language = language if language in LANGUAGE_LABELS else None
+    slug = (request.args.get("network") or "").strip()[:80] or None
+
+    def describe():
+        parts = []
+        if slug:
+            parts.append(_network_or_404(slug).name)
+        if filters.working_group_id:
+            group = db.session.get(WorkingGroup, filters.working_group_id)
+            parts.append(group.name if group else "")
+        if filters.kind_id:
+            kind = db.session.get(EventKind, filters.kind_id)
+            parts.append(kind_label(kind) if kind else "")
+        if filters.tag_slug:
+            parts.append(_tag_name(filters.tag_slug))
+        if filters.organization_id:
+            organization = db.session.get(Organization, filters.organization_id)
+            parts.append(organization.name if organization else "")
+        if filters.language:
+            parts.append(str(LANGUAGE_LABELS[filters.language]))
+        name = " – ".join(p for p in parts if p) or _("Events")
+        return f"Treffpunkt: {name}", ""
+
+    return _answer(service.public_feed(filters, slug), describe)
+
+
+def _tag_name(slug: str) -> str:
+    return db.session.scalar(select(Tag.name).where(Tag.slug == slug).limit(1)) or slug
+
+
+@bp.get("/feeds/n/<slug>.ics")
+@public
+def network(slug: str):
+    def describe():
+        found = _network_or_404(slug)
+        return found.name, _("Public events of %(network)s", network=found.name)
+
+    return _answer(service.public_feed(events.Filters(), slug), describe)
+
+
+@bp.get("/feeds/n/<slug>/groups/<int:group_id>.ics")
+@public
+def group(slug: str, group_id: int):
+    def describe():
+        found = _network_or_404(slug)
+        group = db.session.get(WorkingGroup, group_id)
+        if group is None or group.network_id != found.id:
+            abort(404)
+        return f"{found.name} – {group.name}", ""
+
+    return _answer(service.public_feed(events.Filters(working_group_id=group_id), slug), describe)
+
+
+@bp.get("/feeds/n/<slug>/kinds/<int:kind_id>.ics")
+@public
+def kind(slug: str, kind_id: int):
+    def describe():
+        found = _network_or_404(slug)
+        kind = db.session.get(EventKind, kind_id)
+        if kind is None or kind.network_id != found.id:
+            abort(404)
+        return f"{found.name} – {kind_label(kind)}", ""
+
+    return _answer(service.public_feed(events.Filters(kind_id=kind_id), slug), describe)
+
+
+@bp.get("/feeds/n/<slug>/tags/<tag>.ics")
+@public
+def tag(slug: str, tag: str):
+    tag = tag[:60]
+
+    def describe():
+        found = _network_or_404(slug)
+        return f"{found.name} – {_tag_name(tag)}", ""
+
+    return _answer(service.public_feed(events.Filters(tag_slug=tag), slug), describe)
+
+
+@bp.get("/feeds/n/<slug>/organizations/<int:organization_id>.ics")
+@public
+def organization(slug: str, organization_id: int):
+    def describe():
+        found = _network_or_404(slug)
+        organization = db.session.get(Organization, organization_id)
+        if organization is None:
+            abort(404)
+        return f"{found.name} – {organization.name}", ""
+
+    return _answer(service.public_feed(events.Filters(organization_id=organization_id), slug), describe)
+
+
+# --- Private feeds ------------------------------------------------------------------
+
+@bp.get("/feeds/private/<token>.ics")
+@public
+def group_private(token: str):
+    """A group's every event (members-only and invited-only too); the token is the access."""
+    if not service.valid_token_text(token):
+        abort(404)
+
+    def describe():
+        secret = db.session.scalar(select(service.FeedSecret).where(
+            service.FeedSecret.token_hash == service.hash_token(token)))
+        group = db.session.get(WorkingGroup, secret.working_group_id)
+        return f"{group.network.name} – {group.name}", _("All events of the group, internal ones too. "
+                                                         "Do not pass this address on.")
+
+    return _answer(service.group_private_feed(token), describe)
+
+
+@bp.get("/feeds/me/<token>.ics")
+@public
+def personal(token: str):
+    """Every event (or date) the address's owner is registered for."""
+    if not service.valid_token_text(token):
+        abort(404)
+    return _answer(service.personal_feed(token), lambda: (_("My events (Treffpunkt)"), ""))
+
+
+@bp.post("/n/<slug>/groups/<int:group_id>/feed-link")
+def rotate_group_link(slug: str, group_id: int):
+    """The group's lead (or a coordinator) makes the private feed's address, or a new one:
+    the old address stops working at once."""
+    network = _network_or_404(slug)
+    group = db.session.get(WorkingGroup, group_id)
+    if group is None or group.network_id != network.id:
+        abort(404)
+    require(access.can_manage_group(current_user, group))
+    existed = service.secret_of("group", group) is not None
+    service.rotate("group", group)
+    db.session.commit()
+    flash(_("There is a new address; the old one no longer works.") if existed
+          else _("The private calendar address is ready."), "success")
+    return redirect(url_for("directory.group", slug=slug, group_id=group.id) + "#calendar-private", code=303)
+
+
+@bp.post("/r/<token>/calendar-link")
+@public
+@limiter.limit("20 per hour", methods=["POST"])
+def personal_link(token: str):
+    """From the manage page (its token is the access): make or renew the personal feed's address."""
+    from ..registrations import service as registrations
+
+    registration = registrations.by_token(token)
+    if registration is None or not registration.email:
+        abort(404)
+    service.rotate("person", email=registration.email)
+    db.session.commit()
+    return redirect(url_for("registrations.manage", token=token) + "#calendar", code=303)
+
+
+# --- For the pages: the Subscribe box -----------------------------------------------
+
+def subscribe_links(https_url: str) -> dict:
+    """{"https": …, "webcal": …} for the Subscribe box."""
+    webcal = "webcal://" + https_url.split("://", 1)[1] if "://" in https_url else https_url
+    return {"https": https_url, "webcal": webcal}
+
+
+def absolute(endpoint: str, **values) -> str:
+    base = current_app.config.get("BASE_URL")
+    return base + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
+
+
+@bp.app_template_global()
+def feed_links(endpoint: str, **values) -> dict:
+    return subscribe_links(absolute(endpoint, **values))
+
+
+@bp.app_template_global()
+def list_feed_links(values: dict) -> dict:
+    """The public list's filters (not its dates or page) as a feed."""
+    kept = {k: v for k, v in values.items() if k in ("network", "group", "kind", "tag", "lang")}
+    return feed_links("feeds.events_feed", **kept)
+
+
+@bp.app_template_global()
+def group_private_feed(group) -> dict | None:
+    """The group's private feed links, or None when it has none yet."""
+    token = service.token_of(service.secret_of("group", group))
+    return feed_links("feeds.group_private", token=token) if token else None
+
+
+@bp.app_template_global()
+def personal_feed(email: str) -> dict | None:
+    token = service.token_of(service.secret_of("person", email=email))
+    return feed_links("feeds.personal", token=token) if token else None
