@@ -30,8 +30,10 @@ YEAR_END = datetime(2028, 1, 1, tzinfo=BERLIN)
 @pytest.fixture(autouse=True)
 def fresh_cache():
     feeds.pieces.clear()
+    feeds.assembled.clear()
     yield
     feeds.pieces.clear()
+    feeds.assembled.clear()
 
 
 @pytest.fixture
@@ -472,9 +474,23 @@ def test_query_count_does_not_grow_with_the_feed(app, client, network, count_que
     feeds.pieces.clear()
     _many(network, 50, 10)
     large_cold = count_queries(lambda: client.get("/feeds/n/magdeburg.ics"))
+    feeds.assembled.clear()
     large_warm = count_queries(lambda: client.get("/feeds/n/magdeburg.ics"))
     assert small == large_cold == large_warm
     assert small <= 8
+    # Unchanged since the last build: the whole feed comes from the cache.
+    assert count_queries(lambda: client.get("/feeds/n/magdeburg.ics")) < large_warm
+
+
+def test_unchanged_feed_is_served_from_the_cache_and_edits_show_at_once(app, client, network):
+    _many(network, 3, 1)
+    first = client.get("/feeds/n/magdeburg.ics")
+    assert client.get("/feeds/n/magdeburg.ics").data == first.data
+    event = db.session.scalar(db.select(Event).order_by(Event.id))
+    service.set_tags(event, ["Neues Schlagwort"])
+    db.session.commit()
+    changed = client.get("/feeds/n/magdeburg.ics")
+    assert changed.headers["ETag"] != first.headers["ETag"] and b"Neues Schlagwort" in changed.data
 
 
 def _ics_check(path):

@@ -61,8 +61,11 @@ def set_tags(event: Event, names: list[str]) -> None:
             wanted.setdefault(slug_of(name), name)
     existing = {t.slug: t for t in db.session.scalars(
         select(Tag).where(Tag.network_id == event.network_id, Tag.slug.in_(list(wanted))))} if wanted else {}
-    event.tags = [existing.get(slug) or Tag(network_id=event.network_id, name=name, slug=slug)
-                  for slug, name in wanted.items()]
+    tags = [existing.get(slug) or Tag(network_id=event.network_id, name=name, slug=slug)
+            for slug, name in wanted.items()]
+    if [t.slug for t in event.tags] != [t.slug for t in tags]:
+        event.updated_at = utcnow()  # feeds revalidate by updated_at; the tag table alone would not tell
+    event.tags = tags
 
 
 def slug_of(text: str) -> str:

@@ -217,6 +217,9 @@ class _LRU:
 
 
 pieces = _LRU(20_000)
+# Whole feeds by address, fingerprint, language and title: a feed nobody changed is served
+# as ready bytes, at the cost of the one fingerprint query.
+assembled = _LRU(256)
 
 
 def _absolute(endpoint: str, **values) -> str:

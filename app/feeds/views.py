@@ -8,7 +8,7 @@ before anything is built; HEAD is answered like GET without the body (Flask).
 from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.http import http_date
@@ -48,7 +48,12 @@ def _answer(feed: service.Feed, describe, filename: str = "calendar.ics", downlo
         response = make_response("", 304)
     else:
         name, description = describe()
-        response = make_response(service.build(feed, name, _default_tz(), description))
+        key = (request.full_path, fp.etag, str(get_locale()), request.host_url, name, description)
+        data = service.assembled.get(key)
+        if data is None:
+            data = service.build(feed, name, _default_tz(), description)
+            service.assembled.put(key, data)
+        response = make_response(data)
         response.headers["Content-Type"] = CONTENT_TYPE
         response.headers["Content-Disposition"] = (
             f'{"attachment" if download else "inline"}; filename="{filename}"')

@@ -87,6 +87,7 @@ def save_settings(event: Event, **values) -> RegistrationSettings:
         if name in values:
             setattr(settings, name, values[name])
     db.session.add(settings)
+    event.updated_at = utcnow()  # the feeds show the registration link: they must revalidate
     return settings
 
 
