@@ -96,6 +96,35 @@ def _common(rng, network, kinds, groups, people):
     )
 
 
+
+def make_series_changes(rng, row: dict, actions, later_hours=(0,)) -> list[dict]:
+    """Rows of OccurrenceChange for a weekly series row: the given actions on random dates
+    after its first (a moved one goes a day later); sets the row's last_ends_at."""
+    probe = Event(**{k: row[k] for k in ("starts_at", "ends_at", "timezone", "all_day", "repeat",
+                                         "repeat_interval", "repeat_until", "repeat_count")})
+    starts = recurrence.Rule.of(probe).starts()
+    changes = []
+    for wall, action in zip(rng.sample(starts[1:], len(actions)), actions):
+        change = dict(original_start=recurrence.to_utc(wall, TZ), action=action, starts_at=None, ends_at=None,
+                      reason="Raum belegt" if action == "moved" else "Feiertag")
+        if action == "moved":
+            moved = wall + timedelta(days=1, hours=rng.choice(later_hours))
+            change.update(starts_at=recurrence.to_utc(moved, TZ),
+                          ends_at=recurrence.to_utc(moved + timedelta(hours=2), TZ))
+        changes.append(change)
+    row["last_ends_at"] = recurrence.last_end(probe, [OccurrenceChange(**c) for c in changes])
+    return changes
+
+
+def insert_events(singles: list[dict], series: list[dict], changes_per_series: list[list[dict]]) -> list[int]:
+    """Bulk insert of the rows; returns the new ids, singles first."""
+    ids = db.session.scalars(insert(Event).returning(Event.id, sort_by_parameter_order=True),
+                             singles + series).all()
+    db.session.execute(insert(OccurrenceChange), [
+        dict(change, event_id=event_id)
+        for event_id, changes in zip(ids[len(singles):], changes_per_series) for change in changes])
+    return ids
+
 def fill():
     """Bulk inserts with the derived fields (uid, last_ends_at) computed here, not per row by save()."""
     rng = random.Random(3)
@@ -146,28 +175,11 @@ def fill():
         row.update(title=f"{rng.choice(SERIES_TITLES)} {i}", starts_at=recurrence.to_utc(start, TZ),
                    ends_at=recurrence.to_utc(start + timedelta(hours=2), TZ), repeat="weekly",
                    repeat_interval=2 if rng.random() < 0.2 else 1, repeat_until=first + timedelta(days=364))
-        probe = Event(**{k: row[k] for k in ("starts_at", "ends_at", "timezone", "all_day", "repeat",
-                                             "repeat_interval", "repeat_until", "repeat_count")})
-        starts = recurrence.Rule.of(probe).starts()
-        changes = []
-        for wall in rng.sample(starts[1:], 3):
-            action = rng.choice(("skipped", "cancelled", "moved"))
-            change = dict(original_start=recurrence.to_utc(wall, TZ), action=action, starts_at=None, ends_at=None,
-                          reason="Feiertag" if action != "moved" else "Raum belegt")
-            if action == "moved":
-                moved = wall + timedelta(days=1)
-                change.update(starts_at=recurrence.to_utc(moved, TZ),
-                              ends_at=recurrence.to_utc(moved + timedelta(hours=2), TZ))
-            changes.append(change)
-        row["last_ends_at"] = recurrence.last_end(probe, [OccurrenceChange(**c) for c in changes])
+        changes = make_series_changes(rng, row, [rng.choice(("skipped", "cancelled", "moved")) for _ in range(3)])
         series.append(row)
         series_changes.append(changes)
 
-    ids = db.session.scalars(insert(Event).returning(Event.id, sort_by_parameter_order=True),
-                             singles + series).all()
-    series_ids = ids[len(singles):]
-    db.session.execute(insert(OccurrenceChange), [
-        dict(change, event_id=event_id) for event_id, changes in zip(series_ids, series_changes) for change in changes])
+    ids = insert_events(singles, series, series_changes)
     tag_rows = []
     for n, event_id in enumerate(ids):
         tags = setup[n % 5][4] if n < len(singles) else setup[(n - len(singles)) % 5][4]

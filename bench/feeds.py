@@ -88,13 +88,11 @@ def fill():
     Bulk inserts as in events_pages.py (its venues, titles and row defaults), with the
     derived fields (uid, last_ends_at) computed here rather than per row by save().
     """
-    from sqlalchemy import insert
-
     import events_pages as pages
     from app.core.extensions import db
     from app.directory import service as directory
     from app.events import recurrence, service
-    from app.events.models import Event, OccurrenceChange, Tag, event_tags
+    from app.events.models import Tag, event_tags
     from tests import factories
 
     rng = random.Random(5)
@@ -153,28 +151,11 @@ def fill():
         row.update(title=f"{rng.choice(pages.SERIES_TITLES)} {i}", starts_at=recurrence.to_utc(start, TZ),
                    ends_at=recurrence.to_utc(start + timedelta(hours=2), TZ), repeat="weekly",
                    repeat_interval=2 if rng.random() < 0.2 else 1, repeat_until=first + timedelta(days=364))
-        probe = Event(**{k: row[k] for k in ("starts_at", "ends_at", "timezone", "all_day", "repeat",
-                                             "repeat_interval", "repeat_until", "repeat_count")})
-        starts = recurrence.Rule.of(probe).starts()
-        changes = []
-        for n, wall in enumerate(rng.sample(starts[1:], 4)):
-            action = ("skipped", "cancelled", "moved", "moved")[n]
-            change = dict(original_start=recurrence.to_utc(wall, TZ), action=action, starts_at=None,
-                          ends_at=None, reason="Raum belegt" if action == "moved" else "Feiertag")
-            if action == "moved":
-                moved = wall + timedelta(days=1, hours=rng.choice((0, 1)))
-                change.update(starts_at=recurrence.to_utc(moved, TZ),
-                              ends_at=recurrence.to_utc(moved + timedelta(hours=2), TZ))
-            changes.append(change)
-        row["last_ends_at"] = recurrence.last_end(probe, [OccurrenceChange(**c) for c in changes])
+        changes = pages.make_series_changes(rng, row, ("skipped", "cancelled", "moved", "moved"), later_hours=(0, 1))
         series.append(row)
         series_changes.append(changes)
 
-    ids = db.session.scalars(insert(Event).returning(Event.id, sort_by_parameter_order=True),
-                             singles + series).all()
-    db.session.execute(insert(OccurrenceChange), [
-        dict(change, event_id=event_id)
-        for event_id, changes in zip(ids[len(singles):], series_changes) for change in changes])
+    ids = pages.insert_events(singles, series, series_changes)
     db.session.execute(event_tags.insert(), [
         {"event_id": event_id, "tag_id": tag.id}
         for event_id in ids for tag in rng.sample(tags, rng.choice((0, 1, 1, 2)))])

@@ -1,5 +1,5 @@
 """One way to answer a request with a full page or, for htmx, with its fragment."""
-from flask import render_template
+from flask import redirect, render_template
 
 from .extensions import htmx
 
@@ -14,3 +14,10 @@ def render(page: str, fragment: str | None = None, **context):
     if fragment and wants_fragment():
         return render_template(fragment, **context)
     return render_template(page, **context)
+
+
+def see_other(url: str):
+    """After a successful change: a redirect, which htmx turns into a page load."""
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url, code=303)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..auth import service as access
 from ..auth.models import User
 from ..core.extensions import db
-from ..core.rendering import render, wants_fragment
+from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import admin_required, require
 from .forms import ORGANIZATION_KIND_LABELS, NetworkForm, OrganizationForm, PersonForm, WorkingGroupForm
 from .models import Network, Organization, Person, WorkingGroup
@@ -46,13 +46,6 @@ def _fields(form, names) -> dict:
     return {name: getattr(form, name).data for name in names}
 
 
-def _see_other(url: str):
-    """After a successful change: a redirect, which htmx turns into a page load."""
-    if wants_fragment():
-        return "", 204, {"HX-Redirect": url}
-    return redirect(url, code=303)
-
-
 # --- Networks ---------------------------------------------------------------------
 
 @bp.get("/networks")
@@ -73,7 +66,7 @@ def create_network():
         else:
             db.session.commit()
             flash(_("Network created."), "success")
-            return _see_other(url_for("directory.network", slug=network.slug))
+            return see_other(url_for("directory.network", slug=network.slug))
     visible = db.session.scalars(access.visible_networks_query(current_user)).all()
     return render_template("directory/networks.html", networks=visible, form=form), 422
 
@@ -98,7 +91,7 @@ def edit_network(slug: str):
         network.description = (form.description.data or "").strip()
         db.session.commit()
         flash(_("Saved."), "success")
-        return _see_other(url_for("directory.network", slug=network.slug))
+        return see_other(url_for("directory.network", slug=network.slug))
     return render_template("directory/network_edit.html", network=network, form=form), (422 if form.errors else 200)
 
 
@@ -161,7 +154,7 @@ def add_existing_organization(slug: str):
     service.add_member(network, organization)
     db.session.commit()
     flash(_("%(name)s added.", name=organization.name), "success")
-    return _see_other(url_for("directory.organization", slug=slug, org_id=organization.id))
+    return see_other(url_for("directory.organization", slug=slug, org_id=organization.id))
 
 
 @bp.get("/n/<slug>/organizations/<int:org_id>")
@@ -216,7 +209,7 @@ def remove_organization(slug: str, org_id: int):
     service.remove_member(network, organization)
     db.session.commit()
     flash(_("%(name)s is no longer a member of this network.", name=organization.name), "success")
-    return _see_other(url_for("directory.organizations", slug=slug))
+    return see_other(url_for("directory.organizations", slug=slug))
 
 
 # --- Contact people ---------------------------------------------------------------
@@ -327,7 +320,7 @@ def _group_form_page(network: Network, group: WorkingGroup | None):
         else:
             db.session.commit()
             flash(_("Saved.") if group else _("Group created."), "success")
-            return _see_other(url_for("directory.group", slug=network.slug, group_id=saved.id))
+            return see_other(url_for("directory.group", slug=network.slug, group_id=saved.id))
     return render_template("directory/group_form.html", network=network, form=form, group=group), (
         422 if form.errors else 200)
 

@@ -1,14 +1,14 @@
 """Organizer pages of events: plan, change, publish and cancel; calendars of a network."""
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 from flask_login import current_user
 
 from ..auth import service as access
 from ..core.extensions import db
 from ..core.markdown import to_html
-from ..core.rendering import render, wants_fragment
+from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import require
 from ..core.types import utcnow
 from ..directory import service as directory
@@ -52,13 +52,6 @@ def _series_occurrence(event: Event, key: str):
 def _field_error(form, error: EventError) -> None:
     field = getattr(form, error.field, None) or form.start_date
     field.errors = [*field.errors, str(error)]
-
-
-def _see_other(url: str):
-    """After a successful change: a redirect, which htmx turns into a page load."""
-    if wants_fragment():
-        return "", 204, {"HX-Redirect": url}
-    return redirect(url, code=303)
 
 
 def _manage_url(event: Event, anchor: str | None = None) -> str:
@@ -151,7 +144,7 @@ def _event_form_page(network: Network, form: EventForm, event: Event, *, heading
             if service.conflicts(saved):
                 flash(_("Another event uses the same venue or working group at the same time. See below."),
                       "warning")
-            return _see_other(_manage_url(saved))
+            return see_other(_manage_url(saved))
     status = 422 if any(f.errors for f in form) else 200
     return render("events/form.html", "events/_form.html", network=network, form=form, event=event,
                   heading=heading, action=action, cancel_url=cancel_url, following=original_start,
@@ -232,7 +225,7 @@ def publish(event_id: int):
     _changed(event, sequence)
     db.session.commit()
     flash(_("Published."), "success")
-    return _see_other(_manage_url(event))
+    return see_other(_manage_url(event))
 
 
 @bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
@@ -247,7 +240,7 @@ def cancel(event_id: int):
         _changed(event, sequence)
         db.session.commit()
         flash(_("The event is cancelled. It stays visible, marked as cancelled, with the reason."), "success")
-        return _see_other(_manage_url(event))
+        return see_other(_manage_url(event))
     return render_template("events/cancel.html", event=event, network=event.network, form=form), (
         422 if form.errors else 200)
 
@@ -275,7 +268,7 @@ def occurrence(event_id: int, key: str, action: str):
     service.on_changed(event)
     db.session.commit()
     flash(message, "success")
-    return _see_other(_manage_url(event, "dates"))
+    return see_other(_manage_url(event, "dates"))
 
 
 @bp.route("/events/<int:event_id>/occurrences/<key>/move", methods=["GET", "POST"])
@@ -299,7 +292,7 @@ def move(event_id: int, key: str):
             service.on_changed(event)
             db.session.commit()
             flash(_("The date is moved."), "success")
-            return _see_other(_manage_url(event, "dates"))
+            return see_other(_manage_url(event, "dates"))
     status = 422 if any(f.errors for f in form) else 200
     return render_template("events/occurrence_move.html", event=event, network=event.network, form=form,
                            occurrence=occurrence, date_limits=date_limits), status
@@ -338,7 +331,7 @@ def kinds(slug: str):
         if not form.errors and not row_errors and action in ("add", "rename", "remove"):
             db.session.commit()
             flash(_("Saved."), "success")
-            return _see_other(url_for("events.kinds", slug=slug))
+            return see_other(url_for("events.kinds", slug=slug))
     kinds = service.kinds(network)
     return render_template("events/kinds.html", network=network, kinds=kinds, usage=service.kind_usage(network),
                            form=form, row_errors=row_errors, can_manage=True), (

@@ -5,7 +5,6 @@ that make (or renew, revoking the old one) a private feed's address.
 Every feed answers conditional requests from one aggregate query (service.fingerprint)
 before anything is built; HEAD is answered like GET without the body (Flask).
 """
-from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import get_locale, gettext as _
@@ -142,6 +141,14 @@ def events_feed():
     return _answer(service.public_feed(filters, slug), describe)
 
 
+def _of_network(model, object_id: int, network: Network):
+    """A group or kind of this network, else 404."""
+    found = db.session.get(model, object_id)
+    if found is None or found.network_id != network.id:
+        abort(404)
+    return found
+
+
 def _tag_name(slug: str) -> str:
     return db.session.scalar(select(Tag.name).where(Tag.slug == slug).limit(1)) or slug
 
@@ -161,10 +168,7 @@ def network(slug: str):
 def group(slug: str, group_id: int):
     def describe():
         found = _network_or_404(slug)
-        group = db.session.get(WorkingGroup, group_id)
-        if group is None or group.network_id != found.id:
-            abort(404)
-        return f"{found.name} – {group.name}", ""
+        return f"{found.name} – {_of_network(WorkingGroup, group_id, found).name}", ""
 
     return _answer(service.public_feed(events.Filters(working_group_id=group_id), slug), describe)
 
@@ -174,10 +178,7 @@ def group(slug: str, group_id: int):
 def kind(slug: str, kind_id: int):
     def describe():
         found = _network_or_404(slug)
-        kind = db.session.get(EventKind, kind_id)
-        if kind is None or kind.network_id != found.id:
-            abort(404)
-        return f"{found.name} – {kind_label(kind)}", ""
+        return f"{found.name} – {kind_label(_of_network(EventKind, kind_id, found))}", ""
 
     return _answer(service.public_feed(events.Filters(kind_id=kind_id), slug), describe)
 

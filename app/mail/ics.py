@@ -5,7 +5,7 @@ RRULEs (`vtimezone`), not with icalendar's `add_missing_timezones()`: ical.js, t
 inside Thunderbird, reads the RDATE lists that one writes an hour off for every summer-time
 event (see tools/ics-check). `vtimezone` is meant to be reused by the calendar feeds.
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 

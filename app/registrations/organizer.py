@@ -13,7 +13,7 @@ from wtforms.validators import NumberRange, Optional
 
 from ..auth import service as access
 from ..core.extensions import db
-from ..core.rendering import render, wants_fragment
+from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import require
 from ..core.types import utcnow
 from ..directory import service as directory
@@ -100,12 +100,6 @@ def _registration(event: Event, registration_id) -> Registration:
     return registration
 
 
-def _see_other(url: str):
-    if wants_fragment():
-        return "", 204, {"HX-Redirect": url}
-    return redirect(url, code=303)
-
-
 def _dates(event: Event, start: datetime) -> list:
     """The dates an organizer can pick (series only): the coming ones and the one shown."""
     if not event.is_series:
@@ -141,7 +135,7 @@ def settings(event_id: int):
         else:
             db.session.commit()
             flash(_("Saved."), "success")
-            return _see_other(url_for(".settings", event_id=event.id))
+            return see_other(url_for(".settings", event_id=event.id))
     return render_template("registrations/organizer_settings.html", event=event, network=event.network, form=form,
                            questions=admin.questions_of(event), kinds=QUESTION_KIND_LABELS,
                            question_error=None), 422 if form.errors else 200
@@ -179,7 +173,7 @@ def questions(event_id: int):
                                posted=request.form), 422
     db.session.commit()
     flash(_("Saved."), "success")
-    return _see_other(url_for(".settings", event_id=event.id, _anchor="questions"))
+    return see_other(url_for(".settings", event_id=event.id, _anchor="questions"))
 
 
 # --- The overview ----------------------------------------------------------------------
@@ -214,7 +208,7 @@ def add(event_id: int):
                "full": _("The event is full and has no waiting list. Choose “confirmed” to add the person anyway."),
                }.get(outcome, _("Added: %(name)s (%(status)s).", name=registration.name if registration else "",
                                 status=STATUS_LABELS.get(outcome, outcome))), "success" if outcome != "full" else "error")
-    return _see_other(url_for(".overview", event_id=event.id, at=_key(start)))
+    return see_other(url_for(".overview", event_id=event.id, at=_key(start)))
 
 
 @bp.post("/events/<int:event_id>/registrations/<int:registration_id>/<action>")
@@ -237,7 +231,7 @@ def change(event_id: int, registration_id: int, action: str):
         db.session.commit()
         flash(_("%(name)s: %(status)s.", name=registration.name, status=STATUS_LABELS[registration.status]),
               "success")
-    return _see_other(url_for(".overview", event_id=event.id, at=_key(registration.occurrence_start)))
+    return see_other(url_for(".overview", event_id=event.id, at=_key(registration.occurrence_start)))
 
 
 @bp.post("/events/<int:event_id>/registrations/message")
@@ -252,7 +246,7 @@ def message(event_id: int):
     else:
         db.session.commit()
         flash(_("The message goes to %(num)d people.", num=sent), "success")
-    return _see_other(url_for(".overview", event_id=event.id, at=_key(start)))
+    return see_other(url_for(".overview", event_id=event.id, at=_key(start)))
 
 
 # --- Invitations -------------------------------------------------------------------------
@@ -279,7 +273,7 @@ def invitations(event_id: int):
         flash(_("%(num)d invited; %(already)d had an invitation already.", num=result.invited,
                 already=result.already), "success")
         if not bad_lines:
-            return _see_other(url_for(".invitations", event_id=event.id, at=_key(start)))
+            return see_other(url_for(".invitations", event_id=event.id, at=_key(start)))
         pasted = "\n".join(line for line, _why in bad_lines)
     rows = admin.invitations(event, start)
     return render_template("registrations/organizer_invitations.html", rows=rows,
@@ -295,7 +289,7 @@ def remind(event_id: int):
     count = admin.remind_invitees(event, start)
     db.session.commit()
     flash(_("%(num)d reminded. Nobody is reminded twice within 24 hours.", num=count), "success")
-    return _see_other(url_for(".invitations", event_id=event.id, at=_key(start)))
+    return see_other(url_for(".invitations", event_id=event.id, at=_key(start)))
 
 
 # --- Check-in on the day -------------------------------------------------------------------
