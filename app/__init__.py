@@ -34,11 +34,13 @@ def _init_extensions(app: Flask) -> None:
     from .auth.models import User
     from .core import formatting, i18n, security
     from .events import labels as event_labels
+    from .minutes import labels as minutes_labels
     # Every model module, so that the metadata (and so the migrations) know every table.
     from .directory import models as _directory_models  # noqa: F401
     from .events import models as _event_models  # noqa: F401
     from .feeds import models as _feed_models  # noqa: F401
     from .mail import models as _mail_models  # noqa: F401
+    from .minutes import models as _minutes_models  # noqa: F401
     from .registrations import models as _registration_models  # noqa: F401
     from .core.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
     from .core.views import register_error_pages
@@ -83,6 +85,7 @@ def _init_extensions(app: Flask) -> None:
     register_error_pages(app)
     formatting.register(app)
     event_labels.register(app)
+    minutes_labels.register(app)
 
     @app.context_processor
     def inject_helpers():
@@ -98,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from .events.views import bp as events_bp
     from .feeds.views import bp as feeds_bp
     from .mail.views import bp as mail_bp
+    from .minutes.views import bp as minutes_bp
     from .registrations.organizer import bp as registration_admin_bp
     from .registrations.views import bp as registrations_bp
 
@@ -109,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail_bp)  # the dev mailbox; 404 when MAIL_SERVER is set
     app.register_blueprint(registrations_bp)  # the participant's pages, no account
     app.register_blueprint(registration_admin_bp)  # the organizer's registration pages
+    app.register_blueprint(minutes_bp)  # agenda, minutes, decisions, action items
 
 
 def _register_cli(app: Flask) -> None:

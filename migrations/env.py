@@ -77,6 +77,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the database-specific full-text index of the minutes out of autogenerate."""
+    from app.minutes.search import is_search_index
+
+    return not is_search_index(name)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -99,6 +106,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     conf_args.setdefault("render_as_batch", True)  # SQLite alters tables by copying them
 
     connectable = get_engine()

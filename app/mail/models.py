@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.extensions import db
@@ -22,6 +22,9 @@ class OutboxMail(db.Model):
     ics: Mapped[str | None] = mapped_column(Text)  # an iCalendar attachment
     ics_method: Mapped[str | None] = mapped_column(String(20))  # REQUEST or CANCEL
     attachment_name: Mapped[str | None] = mapped_column(String(200))
+    # Any other attachment (the minutes' PDF): its bytes and MIME type.
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    attachment_type: Mapped[str | None] = mapped_column(String(100))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,96 @@
+"""Full-text search over a network's meetings, one interface on both databases.
+
+Each meeting has one `SearchDocument` row with all its searchable text. The index is made
+by migration 0005: SQLite's FTS5 (a table kept in step by triggers) or PostgreSQL's
+full-text search (a GIN index over `to_tsvector('simple', document)`). Both split words the
+same way and match word prefixes, without stemming, so both databases find the same meetings.
+"""
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import column, func, literal_column, select, table
+
+from ..core.extensions import db
+from .models import SearchDocument
+
+MAX_TERMS = 8
+# Marks around the matches in a snippet; control characters that cannot occur in stored text.
+_START, _STOP = "\x02", "\x03"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def is_search_index(name: str | None) -> bool:
+    """Whether a table, trigger or index belongs to the database-specific index (for alembic)."""
+    return bool(name) and name.startswith(("minutes_search_fts", "ix_minutes_search_fts"))
+
+
+def index(meeting_id: int, network_id: int, working_group_id: int | None, document: str) -> None:
+    """Write (or replace) a meeting's searchable text in the current transaction."""
+    row = db.session.get(SearchDocument, meeting_id)
+    if row is None:
+        db.session.add(SearchDocument(meeting_id=meeting_id, network_id=network_id,
+                                      working_group_id=working_group_id, document=document))
+    else:
+        row.network_id, row.working_group_id, row.document = network_id, working_group_id, document
+
+
+def terms(query: str) -> list[str]:
+    """The words of what someone typed; everything else (quotes, operators) is dropped, so
+    no input can break or steer the database's query syntax."""
+    return _WORD.findall(query or "")[:MAX_TERMS]
+
+
+@dataclass
+class Hit:
+    meeting_id: int
+    snippet: Markup
+
+
+def search(query: str, meeting_ids, limit: int = 50) -> list[Hit]:
+    """Meetings among `meeting_ids` (a select of ids the reader may see) that contain every
+    word of `query` as a word or word start, best first, each with a snippet. One query."""
+    words = terms(query)
+    if not words:
+        return []
+    if db.session.get_bind().dialect.name == "postgresql":
+        rows = _postgresql(words, meeting_ids, limit)
+    else:
+        rows = _sqlite(words, meeting_ids, limit)
+    return [Hit(meeting_id, _mark(snippet)) for meeting_id, snippet in rows]
+
+
+def _sqlite(words, meeting_ids, limit):
+    # terms() leaves only word characters, so quoting each word cannot be broken out of.
+    match = " AND ".join(f'"{word}"*' for word in words)
+    fts = table("minutes_search_fts", column("rowid"))
+    whole = literal_column("minutes_search_fts")
+    statement = (
+        select(fts.c.rowid, func.snippet(whole, 0, _START, _STOP, "…", 24))
+        .where(whole.op("MATCH")(match), fts.c.rowid.in_(meeting_ids))
+        .order_by(literal_column("rank")).limit(limit)
+    )
+    return db.session.execute(statement).all()
+
+
+def _postgresql(words, meeting_ids, limit):
+    # Each word is quoted as a lexeme and matched as a prefix: 'sprach':* finds Sprachkurs.
+    tsquery = " & ".join(f"'{word.lower()}':*" for word in words)
+    # The configuration is written as a literal so that the planner can use the GIN index
+    # on exactly this expression.
+    simple = literal_column("'simple'::regconfig")
+    vector = func.to_tsvector(simple, SearchDocument.document)
+    query = func.to_tsquery(simple, tsquery)
+    options = f"StartSel={_START}, StopSel={_STOP}, MaxWords=24, MinWords=8, MaxFragments=2"
+    statement = (
+        select(SearchDocument.meeting_id, func.ts_headline(simple, SearchDocument.document, query, options))
+        .where(vector.op("@@")(query), SearchDocument.meeting_id.in_(meeting_ids))
+        .order_by(func.ts_rank(vector, query).desc()).limit(limit)
+    )
+    return db.session.execute(statement).all()
+
+
+def _mark(snippet: str) -> Markup:
+    """The snippet as safe HTML: the text escaped, the matches in <mark>."""
+    escaped = str(escape(snippet or ""))
+    return Markup(escaped.replace(_START, "<mark>").replace(_STOP, "</mark>"))

@@ -1,0 +1,2 @@
+"""(being written)"""
+from . import bp, editable_meeting  # noqa: F401
