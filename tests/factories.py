@@ -1,4 +1,6 @@
 """Small helpers that create rows through the same services the app uses."""
+from datetime import timedelta
+
 from app.auth import service as accounts
 from app.core.extensions import db
 from app.directory import service as directory
@@ -43,3 +45,22 @@ def local(y, m, d, hh=0, mm=0, tz="Europe/Berlin"):
     from app.events.recurrence import to_utc
 
     return to_utc(datetime(y, m, d, hh, mm), tz)
+
+
+def meeting_event(network, group=None, title="AG Sprache", start=None, repeat=None, visibility="members"):
+    """A published members-only working-group meeting (a monthly series of `repeat` dates)."""
+    from app.events import service as events
+    from app.events.models import Event
+
+    kind = next(k for k in events.kinds(network) if k.code == "working_group_meeting")
+    start = start or local(2026, 3, 10, 14)
+    event = Event(network=network, network_id=network.id, working_group=group,
+                  working_group_id=group.id if group else None, kind=kind, kind_id=kind.id, title=title,
+                  starts_at=start, ends_at=start + timedelta(hours=2), status="published",
+                  visibility=visibility, timezone="Europe/Berlin", repeat_interval=1, languages="de")
+    fields = {}
+    if repeat:
+        fields = {"repeat": "monthly", "repeat_count": repeat}
+    events.save(event, **fields)
+    db.session.flush()
+    return event

@@ -1,37 +1,15 @@
 """Opening a meeting for an event's date, the carry-over, and full-text search on both databases."""
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from app.core.extensions import db
-from app.events import service as events
-from app.events.models import Event
 from app.minutes import search, service
 from app.minutes.models import ActionItem, Meeting
-
-
-def make_meeting_event(network, group=None, title="AG Sprache", start=None, repeat=None):
-    """A published working-group meeting event (monthly series when `repeat`)."""
-    from tests.factories import local
-
-    kind = next(k for k in events.kinds(network) if k.code == "working_group_meeting")
-    start = start or local(2026, 3, 10, 14)
-    event = Event(network=network, network_id=network.id, working_group=group,
-                  working_group_id=group.id if group else None, kind=kind, kind_id=kind.id, title=title,
-                  starts_at=start, ends_at=start + timedelta(hours=2), status="published",
-                  visibility="members", timezone="Europe/Berlin", repeat_interval=1, languages="de")
-    fields = {}
-    if repeat:
-        fields = {"repeat": "monthly", "repeat_count": repeat}
-    events.save(event, **fields)
-    db.session.flush()
-    return event
 
 
 def test_opening_a_meeting_carries_over_open_action_items(app, make):
     network = make.network()
     group = make.group(network)
-    event = make_meeting_event(network, group, repeat=6)
+    event = make.meeting_event(network, group, repeat=6)
     first_start = event.starts_at
     first = service.open_meeting(event, first_start)
     assert [item.carries_action_items for item in first.items] == [True]
@@ -53,7 +31,7 @@ def test_opening_a_meeting_carries_over_open_action_items(app, make):
 def test_search_finds_word_starts_and_needs_every_word(app, make):
     network = make.network()
     group = make.group(network)
-    event = make_meeting_event(network, group)
+    event = make.meeting_event(network, group)
     meeting = service.open_meeting(event, event.starts_at)
     search.index(meeting.id, network.id, group.id, "Sprachkurse für Geflüchtete; Kita-Plätze in Stadtfeld")
     db.session.commit()
@@ -70,7 +48,7 @@ def test_search_finds_word_starts_and_needs_every_word(app, make):
 
 def test_search_snippets_escape_stored_html(app, make):
     network = make.network()
-    event = make_meeting_event(network)
+    event = make.meeting_event(network)
     meeting = service.open_meeting(event, event.starts_at)
     search.index(meeting.id, network.id, None, "Termin <script>alert(1)</script> Protokoll")
     db.session.commit()
