@@ -12,6 +12,7 @@ from .core.extensions import db
 from .directory import service as directory
 from .directory.models import Network, Organization, WorkingGroup
 from .events.demo import load_demo_events
+from .minutes.demo import load_demo_minutes
 from .registrations.demo import load_demo_registrations
 from .events.models import Event
 
@@ -189,6 +190,8 @@ def load_demo() -> None:
     load_demo_events()
     db.session.flush()
     load_demo_registrations()
+    db.session.flush()
+    load_demo_minutes()
     db.session.commit()
 
 
