@@ -1,4 +1,6 @@
 """Opening a meeting for an event's date, the carry-over, and full-text search on both databases."""
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from app.core.extensions import db
@@ -54,3 +56,17 @@ def test_search_snippets_escape_stored_html(app, make):
     db.session.commit()
     hit = search.search("protokoll", select(Meeting.id))[0]
     assert "<script" not in hit.snippet and "Protokoll" in hit.snippet  # escaped, or dropped by ts_headline
+
+
+def test_a_moved_single_event_keeps_its_meeting(app, make):
+    from app.events import service as events
+
+    network = make.network()
+    event = make.meeting_event(network)
+    meeting = service.open_meeting(event, event.starts_at)
+    db.session.commit()
+    later = event.starts_at + timedelta(days=2)
+    events.save(event, starts_at=later, ends_at=later + timedelta(hours=2))
+    db.session.commit()
+    assert service.meeting_for(event, later).id == meeting.id
+    assert meeting.occurrence_start == later and service.local_start(meeting).day == 12

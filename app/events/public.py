@@ -24,6 +24,7 @@ from ..core.rendering import render, wants_fragment
 from ..core.security import public
 from ..core.types import utcnow
 from ..directory.models import Network, WorkingGroup
+from ..minutes.agenda import public_agenda
 from . import recurrence, service
 from .labels import LANGUAGE_LABELS
 from .models import Event, EventKind, Tag, event_tags
@@ -431,6 +432,8 @@ def _event_context(event: Event) -> dict:
         if banner == "cancelled" and not reason:
             reason = event.cancel_reason
     organizer = current_user.is_authenticated and access.can_view_network(current_user, event.network)
+    # The date's published agenda (issue 6): for a single event or a chosen date of a series.
+    agenda = None if overview else public_agenda(event, occurrence, organizer)
     manage_url = None
     if organizer and "events.manage" in current_app.view_functions:  # the organizer pages
         manage_url = url_for("events.manage", event_id=event.id)
@@ -438,6 +441,7 @@ def _event_context(event: Event) -> dict:
         "event": event,
         "occurrence": occurrence,
         "manage_url": manage_url,
+        "agenda": agenda,
         "banner": banner,
         "reason": reason,
         "specific": specific,

@@ -136,6 +136,10 @@ def save(event: Event, **fields) -> Event:
     event.last_ends_at = recurrence.last_end(event, event.changes)
     if before is not None and any(before[name] != getattr(event, name) for name in _SCHEDULE_FIELDS):
         event.sequence = (event.sequence or 0) + 1
+        if before["starts_at"] != event.starts_at:
+            from ..minutes.service import follow_event
+
+            follow_event(event)
     db.session.add(event)
     return event
 

@@ -29,8 +29,17 @@ class MinutesError(ValueError):
 # --- Finding and opening -----------------------------------------------------------------
 
 def meeting_for(event: Event, occurrence_start: datetime) -> Meeting | None:
-    return db.session.scalar(select(Meeting).where(
-        Meeting.event_id == event.id, Meeting.occurrence_start == occurrence_start))
+    query = select(Meeting).where(Meeting.event_id == event.id)
+    if event.is_series:  # a single event has one meeting, wherever it moves (see follow_event)
+        query = query.where(Meeting.occurrence_start == occurrence_start)
+    return db.session.scalar(query.order_by(Meeting.occurrence_start).limit(1))
+
+
+def follow_event(event: Event) -> None:
+    """A single event that moved takes its meeting along (events.service.save calls this)."""
+    if event.id and not event.is_series:
+        for meeting in db.session.scalars(select(Meeting).where(Meeting.event_id == event.id)):
+            meeting.occurrence_start = event.starts_at
 
 
 def open_meeting(event: Event, occurrence_start: datetime) -> Meeting:
@@ -44,11 +53,11 @@ def open_meeting(event: Event, occurrence_start: datetime) -> Meeting:
                       network_id=event.network_id, working_group_id=event.working_group_id)
     db.session.add(meeting)
     meeting.items.append(AgendaItem(position=0, title=_("Open action items from earlier meetings"),
-                                    carries_action_items=True))
+                                    planned_minutes=15, carries_action_items=True))
     earlier = previous_meeting(meeting)
     if earlier is not None and earlier.minutes_status in ("draft", "review"):
-        meeting.items.append(AgendaItem(position=1, title=_("Approval of the minutes of %(date)s",
-                                                           date=local_day(earlier).strftime("%d.%m.%Y"))))
+        meeting.items.append(AgendaItem(position=1, planned_minutes=5, title=_(
+            "Approval of the minutes of %(date)s", date=local_day(earlier).strftime("%d.%m.%Y"))))
     db.session.flush()
     reindex(meeting)
     return meeting

@@ -376,7 +376,7 @@ def invite(event: Event, start: datetime, invitees: list[Invitee]) -> InviteResu
     result = InviteResult()
     known = set(db.session.scalars(select(Invitation.email).where(
         Invitation.event_id == event.id, Invitation.occurrence_start == start)))
-    details = event_details(event, start)
+    details = _invitation_details(event, start)
     for invitee in invitees:
         if invitee.email in known:
             result.already += 1
@@ -389,6 +389,15 @@ def invite(event: Event, start: datetime, invitees: list[Invitee]) -> InviteResu
                        _invitation_body(invitee.name, token, details, reminder=False), event_id=event.id)
         result.invited += 1
     return result
+
+
+def _invitation_details(event: Event, start: datetime) -> str:
+    """Date, place and link, and the date's agenda once the organizers have published it."""
+    from ..minutes.agenda import published_agenda_text
+
+    agenda = published_agenda_text(event, start)
+    details = event_details(event, start)
+    return f"{details}\n\n{agenda}" if agenda else details
 
 
 def _invitation_body(name: str, token: str, details: str, reminder: bool) -> str:
@@ -419,7 +428,7 @@ def remind_invitees(event: Event, start: datetime, now: datetime | None = None) 
     from ..mail import outbox
 
     now = now or utcnow()
-    details = event_details(event, start)
+    details = _invitation_details(event, start)
     reminded = 0
     for row in invitations(event, start):
         if row.answer is not None or (row.reminded_at is not None and now - row.reminded_at < REMIND_AGAIN_AFTER):
