@@ -187,6 +187,7 @@ def test_running_clock_in_local_time(app, english, network):
 
     # Without planned minutes the times after the item are not known.
     meeting = open_meeting(network, start=factories.local(2030, 3, 4, 9), title="Ohne Plan")
+    agenda.save_item(meeting, meeting.items[0], title=meeting.items[0].title, planned_minutes=None)
     add_item(meeting, "Danach", 10)
     assert local_times(english, url(meeting)) == ["09:00"]
     assert "are not known yet" in english.get(url(meeting)).text
@@ -278,8 +279,8 @@ def test_published_agenda_shows_on_the_event_page(anonymous, english, network, m
 
     page = anonymous.get(event_url).text
     assert "Sprachkurse im Herbst" in page and "Erika Muster (VHS)" in page and "<em>Plan</em>" in page
-    # The carry-over item has no planned minutes yet: the start of the next one is not known.
-    assert local_times(anonymous, event_url) == ["14:00"]
+    # The carry-over item is planned with 15 minutes.
+    assert local_times(anonymous, event_url) == ["14:00", "14:15"]
     assert count_queries(lambda: anonymous.get(event_url)) - before <= 2
 
     english.post(url(meeting, "/publish"), data={"action": "unpublish"})

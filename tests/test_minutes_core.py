@@ -70,3 +70,20 @@ def test_a_moved_single_event_keeps_its_meeting(app, make):
     db.session.commit()
     assert service.meeting_for(event, later).id == meeting.id
     assert meeting.occurrence_start == later and service.local_start(meeting).day == 12
+
+
+def test_proposers_are_in_the_export_and_forgotten_on_request(app, make):
+    from app.minutes.models import AgendaItem
+
+    network = make.network()
+    event = make.meeting_event(network)
+    meeting = service.open_meeting(event, event.starts_at)
+    meeting.items.append(AgendaItem(position=5, title="Kita-Plätze", status="proposed",
+                                    proposed_by_name="Amira Haddad", proposed_by_email="amira@example.org"))
+    db.session.commit()
+    data = service.personal_data(network.id, "Amira@Example.org")
+    assert [p["title"] for p in data["agenda_proposals"]] == ["Kita-Plätze"]
+    service.forget_proposers(event.id, "amira@example.org")
+    db.session.commit()
+    assert service.personal_data(network.id, "amira@example.org")["agenda_proposals"] == []
+    assert meeting.items[-1].title == "Kita-Plätze"  # the item itself stays

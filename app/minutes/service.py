@@ -224,6 +224,36 @@ def count_open_action_items(network_id: int) -> int:
         ActionItem.network_id == network_id, ActionItem.status.in_(OPEN_ACTION_STATUSES)))
 
 
+# --- Personal data (DSGVO) ------------------------------------------------------------------
+
+def personal_data(network_id: int, email: str) -> dict:
+    """What the minutes hold about an address: its agenda proposals and its action items."""
+    email = email.strip().lower()
+    proposals = db.session.execute(
+        select(AgendaItem, Meeting).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(Meeting.network_id == network_id, func.lower(AgendaItem.proposed_by_email) == email)).all()
+    actions = db.session.scalars(select(ActionItem).where(
+        ActionItem.network_id == network_id, func.lower(ActionItem.owner_email) == email)).all()
+    return {
+        "agenda_proposals": [{"event_id": meeting.event_id, "date": meeting.occurrence_start.isoformat(),
+                              "title": item.title, "name": item.proposed_by_name, "status": item.status}
+                             for item, meeting in proposals],
+        "action_items": [{"title": action.title, "name": action.owner_name, "status": action.status,
+                          "due_on": action.due_on.isoformat() if action.due_on else None} for action in actions],
+    }
+
+
+def forget_proposers(event_id: int, email: str | None = None) -> None:
+    """Remove who proposed agenda items of an event (all of them, or one address's): when the
+    registrations' retention ends, or when the person deletes their data. The items stay."""
+    query = select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id).where(
+        Meeting.event_id == event_id, AgendaItem.proposed_by_email != "")
+    if email is not None:
+        query = query.where(func.lower(AgendaItem.proposed_by_email) == email.strip().lower())
+    for item in db.session.scalars(query):
+        item.proposed_by_name = item.proposed_by_email = ""
+
+
 # --- Search document ---------------------------------------------------------------------
 
 def reindex(meeting: Meeting) -> None:

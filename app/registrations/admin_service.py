@@ -26,6 +26,7 @@ from ..directory.csv_io import _escape_formula
 from ..directory.models import Network, Person, WorkingGroup
 from ..events import recurrence
 from ..events.models import Event
+from ..minutes import service as minutes
 from .models import (ACTIVE_STATUSES, QUESTION_KINDS, REGISTRATION_STATUSES, AnonymousCount, Invitation, Question,
                      Registration, RegistrationSettings)
 
@@ -610,6 +611,7 @@ def purge_expired(now: datetime | None = None) -> PurgeResult:
             delete(Registration).where(Registration.event_id == event.id)).rowcount or 0
         result.invitations += db.session.execute(
             delete(Invitation).where(Invitation.event_id == event.id)).rowcount or 0
+        minutes.forget_proposers(event.id)
         settings.purged_at = now
         result.events += 1
     return result
@@ -656,6 +658,7 @@ def export_person(network: Network, email: str) -> dict:
             "email": i.email, "answer": i.answer, "answered_at": when_(i.answered_at),
             "invited_at": when_(i.created_at), "reminded_at": when_(i.reminded_at),
         } for i in invs],
+        **minutes.personal_data(network.id, email),
     }
 
 

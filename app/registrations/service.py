@@ -305,6 +305,9 @@ def delete_personal_data(registration: Registration) -> list[Registration]:
     and the waiting list's order stay right, and nothing is left that points to the person.
     The manage link stops working (its hash is replaced)."""
     promoted = cancel(registration, notify=False)
+    from ..minutes.service import forget_proposers  # minutes build on registrations
+
+    forget_proposers(registration.event_id, registration.email)
     registration.name = ""
     registration.email = f"deleted-{secrets.token_hex(8)}@invalid"
     registration.organization_id = None
