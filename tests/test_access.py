@@ -37,6 +37,13 @@ PUBLIC_ENDPOINTS = {
     "feeds.group_private",
     "feeds.personal",
     "feeds.personal_link",
+    # Minutes (issue 6): the read view, its PDF and the archive answer 404 / filter unless the
+    # reader may see the minutes (tests/test_minutes_access.py); the "done" link of an action item
+    # (its secret token is the access).
+    "minutes.show",
+    "minutes.pdf",
+    "minutes.archive",
+    "minutes.action_item",
 }
 
 

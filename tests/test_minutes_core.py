@@ -87,3 +87,14 @@ def test_proposers_are_in_the_export_and_forgotten_on_request(app, make):
     db.session.commit()
     assert service.personal_data(network.id, "amira@example.org")["agenda_proposals"] == []
     assert meeting.items[-1].title == "Kita-Plätze"  # the item itself stays
+
+
+def test_both_databases_split_words_alike(app, make):
+    network = make.network()
+    event = make.meeting_event(network)
+    meeting = service.open_meeting(event, event.starts_at)
+    search.index(meeting.id, network.id, None, "Beschluss Sprache 2026/03: Kosten < 500 Euro, Zuschuss > 300")
+    db.session.commit()
+    ids = select(Meeting.id)
+    for query in ("2026/03", "Sprache 2026 03", "Euro Zuschuss", "Kosten 500"):
+        assert [hit.meeting_id for hit in search.search(query, ids)] == [meeting.id], query

@@ -297,6 +297,10 @@ def _group_context(network: Network, group: WorkingGroup) -> dict:
             o for o, _count in service.organizations_page(network) if o.id not in members]
         people = {p.id for p in group.people}
         context["candidate_people"] = [p for p in service.people_of(network) if p.id not in people]
+    from ..minutes import records  # minutes builds on the directory, not the other way round
+
+    context.update(open_actions=records.group_open_actions(current_user, group), owner_label=records.owner_label,
+                   today=records.network_today(network))
     return context
 
 
@@ -368,3 +372,43 @@ def change_group_leads(slug: str, group_id: int):
     return redirect(url_for("directory.group", slug=slug, group_id=group.id), code=303)
 
 from . import imports  # noqa: E402,F401  (registers the CSV routes on bp)
+
+
+# --- The network's logo (for the minutes' PDF) -----------------------------------------
+
+@bp.post("/n/<slug>/logo")
+def change_logo(slug: str):
+    """Upload (PNG or JPEG, checked by its bytes) or remove the logo; coordinators only."""
+    from ..minutes import document
+    from ..minutes.service import MinutesError
+
+    network = _network(slug, manage=True)
+    if request.form.get("action") == "remove":
+        document.set_logo(network, None)
+        db.session.commit()
+        flash(_("The logo was removed."), "success")
+        return see_other(url_for("directory.edit_network", slug=slug))
+    upload = request.files.get("logo")
+    data = upload.read(document.MAX_LOGO_BYTES + 1) if upload else b""  # one byte more tells "too big"
+    try:
+        document.set_logo(network, data)
+    except MinutesError as error:
+        db.session.rollback()
+        form = NetworkForm(obj=network, formdata=None)
+        del form.slug
+        return render_template("directory/network_edit.html", network=network, form=form,
+                               logo_error=str(error)), 422
+    db.session.commit()
+    flash(_("The logo was saved."), "success")
+    return see_other(url_for("directory.edit_network", slug=slug))
+
+
+@bp.get("/n/<slug>/logo")
+def logo(slug: str):
+    from flask import Response, abort
+
+    network = _network(slug)
+    if not network.logo or network.logo_type not in ("image/png", "image/jpeg"):
+        abort(404)
+    return Response(network.logo, mimetype=network.logo_type,
+                    headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"})

@@ -59,15 +59,22 @@ def register_periodic(fn):
 
 def enqueue(recipient: str, subject: str, body: str, ics: bytes | str | None = None,
             ics_method: str | None = None, attachment_name: str | None = None,
-            event_id: int | None = None) -> OutboxMail:
+            event_id: int | None = None, attachment: bytes | None = None,
+            attachment_type: str | None = None) -> OutboxMail:
     """Queue a mail in the current transaction — no commit here: it is sent only if the
-    caller's transaction (with the change that caused the mail) commits."""
+    caller's transaction (with the change that caused the mail) commits.
+
+    A mail carries an invitation (`ics`) or one other file (`attachment`, its MIME type and
+    `attachment_name`), not both: the name belongs to whichever it has."""
     if isinstance(ics, bytes):
         ics = ics.decode("utf-8")
+    if ics and attachment is not None:
+        raise ValueError("a mail carries either an .ics or another attachment")
     outbox_mail = OutboxMail(
         recipient=recipient, subject=subject[:300], body=body, ics=ics,
         ics_method=(ics_method or ("REQUEST" if ics else None)),
         attachment_name=attachment_name, event_id=event_id,
+        attachment=attachment, attachment_type=(attachment_type or "application/octet-stream") if attachment else None,
         attempts=0, last_error="", next_attempt_at=utcnow(),
     )
     db.session.add(outbox_mail)
@@ -95,6 +102,7 @@ class _Claimed:
     ics_method: str | None
     attachment_name: str | None
     attempts: int
+    has_attachment: bool
 
 
 def _claim(batch: int) -> list[_Claimed]:
@@ -118,7 +126,7 @@ def _claim(batch: int) -> list[_Claimed]:
             if taken == 1:
                 claimed.append(_Claimed(candidate.id, candidate.recipient, candidate.subject, candidate.body,
                                         candidate.ics, candidate.ics_method, candidate.attachment_name,
-                                        candidate.attempts or 0))
+                                        candidate.attempts or 0, candidate.attachment_type is not None))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -134,6 +142,12 @@ def _message(outbox_mail: _Claimed) -> Message:
         message.attach(filename=outbox_mail.attachment_name or "invite.ics",
                        content_type=f"text/calendar; method={method}; charset=UTF-8",
                        data=outbox_mail.ics.encode("utf-8"))
+    elif outbox_mail.has_attachment:
+        # Loaded only now (deferred): a batch of claimed mails does not hold every PDF in memory.
+        data, content_type = db.session.execute(
+            select(OutboxMail.attachment, OutboxMail.attachment_type).where(OutboxMail.id == outbox_mail.id)).one()
+        db.session.commit()  # end the read before SMTP, as everywhere in the sending step
+        message.attach(filename=outbox_mail.attachment_name or "attachment", content_type=content_type, data=data)
     return message
 
 

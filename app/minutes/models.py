@@ -202,7 +202,7 @@ class SearchDocument(db.Model):
     """All searchable text of one meeting (agenda, notes, decisions, action items) in one row.
 
     The full-text index over it is database-specific and made in the migration: an FTS5
-    table kept in step by triggers on SQLite, a GIN expression index on PostgreSQL
+    table kept in step by triggers on SQLite, a stored tsvector column with a GIN index on PostgreSQL
     (see minutes/search.py); the rows here are the one thing the app writes.
     """
 

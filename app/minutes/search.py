@@ -2,8 +2,9 @@
 
 Each meeting has one `SearchDocument` row with all its searchable text. The index is made
 by migration 0005: SQLite's FTS5 (a table kept in step by triggers) or PostgreSQL's
-full-text search (a GIN index over `to_tsvector('simple', document)`). Both split words the
-same way and match word prefixes, without stemming, so both databases find the same meetings.
+full-text search (a stored `to_tsvector('simple', …)` column with a GIN index). Both split
+words the same way and match word prefixes, without stemming, so both databases find the
+same meetings.
 """
 import re
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def is_search_index(name: str | None) -> bool:
     """Whether a table, trigger or index belongs to the database-specific index (for alembic)."""
-    return bool(name) and name.startswith(("minutes_search_fts", "ix_minutes_search_fts"))
+    return bool(name) and name.startswith(("minutes_search_fts", "ix_minutes_search_fts"))  # also the column
 
 
 def index(meeting_id: int, network_id: int, working_group_id: int | None, document: str) -> None:
@@ -74,18 +75,22 @@ def _sqlite(words, meeting_ids, limit):
 
 
 def _postgresql(words, meeting_ids, limit):
-    # Each word is quoted as a lexeme and matched as a prefix: 'sprach':* finds Sprachkurs.
-    tsquery = " & ".join(f"'{word.lower()}':*" for word in words)
-    # The configuration is written as a literal so that the planner can use the GIN index
-    # on exactly this expression.
-    simple = literal_column("'simple'::regconfig")
-    vector = func.to_tsvector(simple, SearchDocument.document)
-    query = func.to_tsquery(simple, tsquery)
+    # Each word is matched as a word start: 'sprach':* finds Sprachkurs.
+    query = func.to_tsquery(literal_column("'simple'::regconfig"), " & ".join(f"'{word.lower()}':*" for word in words))
+    vector = literal_column("minutes_search.minutes_search_fts_vector")
+    # Rank on the stored vector and cut to `limit` first; only those few get a snippet, which
+    # has to parse the document again.
+    best = (
+        select(SearchDocument.meeting_id, func.ts_rank(vector, query).label("rank"))
+        .where(vector.op("@@")(query), SearchDocument.meeting_id.in_(meeting_ids))
+        .order_by(literal_column("rank").desc()).limit(limit).subquery()
+    )
     options = f"StartSel={_START}, StopSel={_STOP}, MaxWords=24, MinWords=8, MaxFragments=2"
     statement = (
-        select(SearchDocument.meeting_id, func.ts_headline(simple, SearchDocument.document, query, options))
-        .where(vector.op("@@")(query), SearchDocument.meeting_id.in_(meeting_ids))
-        .order_by(func.ts_rank(vector, query).desc()).limit(limit)
+        select(SearchDocument.meeting_id,
+               func.ts_headline(literal_column("'simple'::regconfig"), SearchDocument.document, query, options))
+        .join(best, best.c.meeting_id == SearchDocument.meeting_id)
+        .order_by(best.c.rank.desc())
     )
     return db.session.execute(statement).all()
 
