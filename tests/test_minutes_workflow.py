@@ -1,12 +1,15 @@
 """The minutes' workflow (draft → review → approved → published), who gets them, the mail
 with the PDF through the real outbox and SMTP server, the document, and the network's logo."""
+import io
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from app.core.extensions import db
+from app.directory import logo
 from app.directory import service as directory
+from app.directory.service import DirectoryError
 from app.mail import outbox
 from app.mail.models import OutboxMail
 from app.minutes import document, service, workflow
@@ -290,12 +293,12 @@ def test_the_plain_text(app, meeting):
 
 def test_the_pdf_has_the_network_name_and_logo(app, meeting):
     network = meeting.network
-    document.set_logo(network, PNG)
+    logo.set_logo(network, PNG)
     db.session.commit()
     doc = document.build(meeting)
     from flask import render_template
 
-    html = render_template("minutes/pdf.html", logo=document.logo_data_uri(network), **document.template_context(doc))
+    html = render_template("minutes/pdf.html", logo=logo.logo_data_uri(network), **document.template_context(doc))
     assert network.name in html and 'src="data:image/png;base64,' in html
     assert "Draft – not yet approved" in html and "Decision Sprache 2026/03" in html
     assert "<strong>Bericht</strong>" in html  # Markdown rendered
@@ -362,18 +365,30 @@ def test_logo_upload_checks_the_bytes(coordinator_client, coordinator):
     assert coordinator_client.get(f"/n/{network.slug}/logo").status_code == 404
 
 
-def test_jpeg_logo_and_its_size(app):
-    jpeg = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-            b"\xff\xc0\x00\x11\x08\x00\x20\x00\x40\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01\xff\xd9")
-    assert document.check_logo(jpeg) == "image/jpeg"
-    huge = jpeg.replace(b"\x00\x20\x00\x40", b"\x4e\x20\x4e\x20")  # 20000 x 20000
-    with pytest.raises(MinutesError, match="at most 4000 pixels"):
-        document.check_logo(huge)
+def image(kind: str, size=(64, 32)) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB" if kind == "JPEG" else "1", size).save(out, kind)
+    return out.getvalue()
+
+
+def test_logo_kind_and_size_are_told_by_the_bytes(app):
+    assert logo.check_logo(image("JPEG")) == "image/jpeg"
+    assert logo.check_logo(image("PNG")) == "image/png"
+    with pytest.raises(DirectoryError, match="at most 4000 pixels"):
+        logo.check_logo(image("PNG", (4001, 1)))
+    with pytest.raises(DirectoryError, match="Only PNG and JPEG"):
+        logo.check_logo(image("GIF"))
+    with pytest.raises(DirectoryError, match="Only PNG and JPEG"):
+        logo.check_logo(b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>')
+    with pytest.raises(DirectoryError, match="damaged"):
+        logo.check_logo(image("PNG")[:40])
 
 
 def test_the_logo_is_only_for_those_who_see_the_network(client, make, coordinator):
     network = coordinator.coordinated_networks[0]
-    document.set_logo(network, PNG)
+    logo.set_logo(network, PNG)
     make.user("other@example.org", coordinates=[make.network("stendal")])
     db.session.commit()
     assert client.get("/n/magdeburg/logo").status_code == 302  # log in first

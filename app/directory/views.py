@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import admin_required, require
 from .forms import ORGANIZATION_KIND_LABELS, NetworkForm, OrganizationForm, PersonForm, WorkingGroupForm
 from .models import Network, Organization, Person, WorkingGroup
+from . import logo as logo_service
 from . import service
 from .service import DirectoryError
 
@@ -371,28 +372,23 @@ def change_group_leads(slug: str, group_id: int):
     flash(_("Saved."), "success")
     return redirect(url_for("directory.group", slug=slug, group_id=group.id), code=303)
 
-from . import imports  # noqa: E402,F401  (registers the CSV routes on bp)
-
 
 # --- The network's logo (for the minutes' PDF) -----------------------------------------
 
 @bp.post("/n/<slug>/logo")
 def change_logo(slug: str):
     """Upload (PNG or JPEG, checked by its bytes) or remove the logo; coordinators only."""
-    from ..minutes import document
-    from ..minutes.service import MinutesError
-
     network = _network(slug, manage=True)
     if request.form.get("action") == "remove":
-        document.set_logo(network, None)
+        logo_service.set_logo(network, None)
         db.session.commit()
         flash(_("The logo was removed."), "success")
         return see_other(url_for("directory.edit_network", slug=slug))
     upload = request.files.get("logo")
-    data = upload.read(document.MAX_LOGO_BYTES + 1) if upload else b""  # one byte more tells "too big"
+    data = upload.read(logo_service.MAX_LOGO_BYTES + 1) if upload else b""  # one byte more tells "too big"
     try:
-        document.set_logo(network, data)
-    except MinutesError as error:
+        logo_service.set_logo(network, data)
+    except DirectoryError as error:
         db.session.rollback()
         form = NetworkForm(obj=network, formdata=None)
         del form.slug
@@ -405,10 +401,11 @@ def change_logo(slug: str):
 
 @bp.get("/n/<slug>/logo")
 def logo(slug: str):
-    from flask import Response, abort
-
     network = _network(slug)
     if not network.logo or network.logo_type not in ("image/png", "image/jpeg"):
         abort(404)
     return Response(network.logo, mimetype=network.logo_type,
                     headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"})
+
+
+from . import imports  # noqa: E402,F401  (registers the CSV routes on bp)

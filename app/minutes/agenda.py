@@ -243,15 +243,6 @@ def unpublish(meeting: Meeting) -> None:
 
 # --- Participants' proposals ---------------------------------------------------------------
 
-def meeting_of(event: Event, occurrence_start: datetime) -> Meeting | None:
-    """The meeting of a date. A single event has one, whenever it was opened: its start may
-    have moved since (registrations keep the start they were made for, too)."""
-    if event.is_series:
-        return service.meeting_for(event, occurrence_start)
-    return db.session.scalar(select(Meeting).where(Meeting.event_id == event.id)
-                             .order_by(Meeting.occurrence_start.desc()).limit(1))
-
-
 def takes_proposals(event: Event, occurrence, now: datetime | None = None) -> bool:
     """A date takes proposals until it begins: meetings of a network or group, and any other
     event once the organizers have started the date's agenda."""
@@ -263,12 +254,12 @@ def takes_proposals(event: Event, occurrence, now: datetime | None = None) -> bo
         return False
     kind = event.kind.code if event.kind is not None else None
     return kind in MEETING_KINDS or event.working_group_id is not None or \
-        meeting_of(event, occurrence.original_start) is not None
+        service.meeting_for(event, occurrence.original_start) is not None
 
 
 def proposals_by(event: Event, occurrence_start: datetime, email: str) -> list[AgendaItem]:
     """What this address proposed for the date, with the answer (for the participant's page)."""
-    meeting = meeting_of(event, occurrence_start)
+    meeting = service.meeting_for(event, occurrence_start)
     if meeting is None or not email:
         return []
     return list(db.session.scalars(select(AgendaItem).where(
@@ -281,8 +272,7 @@ def propose(event: Event, occurrence_start: datetime, title: str, description: s
     """A participant's proposal; the date's meeting is opened if it has none yet. The caller
     checks `takes_proposals` and that the person may (an active registration, an invitation)."""
     title, description = _checked_text(title, description)
-    meeting = meeting_of(event, occurrence_start) or service.open_meeting(
-        event, occurrence_start if event.is_series else event.starts_at)
+    meeting = service.open_meeting(event, occurrence_start if event.is_series else event.starts_at)
     waiting = [i for i in proposals_by(event, occurrence_start, email) if i.status == "proposed"]
     if len(waiting) >= MAX_OPEN_PROPOSALS:
         raise MinutesError(_("You have %(num)d proposals waiting for an answer already.", num=len(waiting)), "title")
@@ -335,7 +325,7 @@ def _tell_proposer(meeting: Meeting, item: AgendaItem, text: str) -> None:
 def public_agenda(event: Event, occurrence, organizer: bool) -> tuple[Meeting, Schedule] | None:
     """The published agenda of the date the event page shows: to everyone when the event is
     public, to organizers always. Two queries at most."""
-    meeting = meeting_of(event, occurrence.original_start)
+    meeting = service.meeting_for(event, occurrence.original_start)
     if meeting is None or meeting.agenda_status != "published":
         return None
     if not (organizer or service.agenda_is_public(meeting)):
@@ -373,7 +363,7 @@ def agenda_text(meeting: Meeting) -> str:
 
 def published_agenda_text(event: Event, occurrence_start: datetime) -> str:
     """The date's agenda for invitations, once it is published; "" before."""
-    meeting = meeting_of(event, occurrence_start)
+    meeting = service.meeting_for(event, occurrence_start)
     if meeting is None or meeting.agenda_status != "published":
         return ""
     return agenda_text(meeting)

@@ -1,13 +1,10 @@
 """The minutes as one document: the data of the read view, the print page, the PDF and the
-mail text, gathered in a fixed number of queries. Also the network's logo in its header.
+mail text, gathered in a fixed number of queries, with the network's logo in its header.
 
     build(meeting)         everything the minutes show (MinutesDocument)
     as_text(doc)           plain text for the mail body (notes as their Markdown source)
     as_pdf(doc)            the PDF (WeasyPrint), with the network's name and logo
-    check_logo(data)       the MIME type of an uploaded logo, or MinutesError
 """
-import base64
-import struct
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from ..core.extensions import db
 from ..core.formatting import when
+from ..directory.logo import logo_data_uri
 from ..directory.models import Network, WorkingGroup
 from ..events import recurrence
 from ..events.models import Event
@@ -27,10 +25,6 @@ from .labels import AUDIENCE_LABELS
 from .models import ActionItem, AgendaItem, AttendanceEntry, Decision, Meeting
 from .service import MinutesError
 
-MAX_LOGO_BYTES = 500 * 1024
-MAX_LOGO_SIDE = 4000  # pixels; a small file can still unpack to a huge bitmap in the PDF renderer
-_PNG = b"\x89PNG\r\n\x1a\n"
-_JPEG = b"\xff\xd8\xff"
 
 
 @dataclass
@@ -232,13 +226,6 @@ def _records_text(decisions, actions) -> list[str]:
     return lines
 
 
-def logo_data_uri(network: Network) -> str | None:
-    """The logo inline, so that the PDF renderer needs no HTTP request to fetch it."""
-    if not network.logo or network.logo_type not in ("image/png", "image/jpeg"):
-        return None
-    return f"data:{network.logo_type};base64,{base64.b64encode(network.logo).decode('ascii')}"
-
-
 def as_pdf(doc: MinutesDocument) -> bytes:
     """A4 PDF with the network's name and logo on top. The renderer may load data: URLs
     only: nothing in the minutes can make the server fetch an address."""
@@ -255,60 +242,3 @@ def pdf_filename(meeting: Meeting) -> str:
     title = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in meeting.event.title)
     title = "-".join(part for part in title.split("-") if part)[:60] or "minutes"
     return f"{title}-{day:%Y-%m-%d}.pdf"
-
-
-# --- The network's logo ---------------------------------------------------------------------
-
-def check_logo(data: bytes) -> str:
-    """The MIME type of an uploaded logo, told by its first bytes (never by its name or the
-    browser's word): PNG or JPEG of at most 500 KB and MAX_LOGO_SIDE pixels a side."""
-    if not data:
-        raise MinutesError(_("Please choose a PNG or JPEG file."), "logo")
-    if len(data) > MAX_LOGO_BYTES:
-        raise MinutesError(_("The logo may have at most 500 KB."), "logo")
-    if data.startswith(_PNG):
-        kind, size = "image/png", _png_size(data)
-    elif data.startswith(_JPEG):
-        kind, size = "image/jpeg", _jpeg_size(data)
-    else:
-        raise MinutesError(_("Only PNG and JPEG images can be used as a logo."), "logo")
-    if size is None:
-        raise MinutesError(_("This image file is damaged."), "logo")
-    if max(size) > MAX_LOGO_SIDE:
-        raise MinutesError(_("The logo may be at most %(num)d pixels wide and high.", num=MAX_LOGO_SIDE), "logo")
-    return kind
-
-
-def _png_size(data: bytes) -> tuple[int, int] | None:
-    # The IHDR chunk comes first: length, b"IHDR", width, height.
-    if len(data) < 24 or data[12:16] != b"IHDR":
-        return None
-    width, height = struct.unpack(">II", data[16:24])
-    return (width, height) if width and height else None
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    # Walk the segments to the first start-of-frame marker, which holds height and width.
-    position = 2
-    while position + 9 <= len(data):
-        if data[position] != 0xFF:
-            return None
-        marker = data[position + 1]
-        if marker == 0xFF:  # fill byte
-            position += 1
-            continue
-        length = struct.unpack(">H", data[position + 2:position + 4])[0]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[position + 5:position + 9])
-            return (width, height) if width and height else None
-        position += 2 + length
-    return None
-
-
-def set_logo(network: Network, data: bytes | None) -> None:
-    """Store a checked logo, or remove it (data None)."""
-    if data is None:
-        network.logo, network.logo_type = None, ""
-        return
-    network.logo_type = check_logo(data)
-    network.logo = data

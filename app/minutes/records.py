@@ -81,8 +81,13 @@ def update_decision(decision: Decision, text: str) -> None:
 
 
 def delete_decision(decision: Decision) -> None:
-    meeting = decision.meeting
-    db.session.delete(decision)
+    _delete(decision)
+
+
+def _delete(row: Decision | ActionItem) -> None:
+    """Delete a decision or action item; the meeting's search text then loses it."""
+    meeting = row.meeting
+    db.session.delete(row)
     db.session.flush()
     service.touch(meeting)
 
@@ -243,10 +248,7 @@ def set_status(action: ActionItem, status: str) -> None:
 
 
 def delete_action(action: ActionItem) -> None:
-    meeting = action.meeting
-    db.session.delete(action)
-    db.session.flush()
-    service.touch(meeting)
+    _delete(action)
 
 
 # --- The "done" link --------------------------------------------------------------------------
