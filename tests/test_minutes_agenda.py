@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -50,7 +51,8 @@ def future_start(days=30, hour=14):
 def open_meeting(network, group=None, start=None, visibility="members", repeat=None, title="AG Sprache"):
     event = factories.meeting_event(network, group, title=title, start=start or future_start(),
                                     visibility=visibility, repeat=repeat)
-    meeting = service.open_meeting(event, event.starts_at)
+    with current_app.test_request_context(), force_locale("en"):  # the carry-over item's title
+        meeting = service.open_meeting(event, event.starts_at)
     db.session.commit()
     return meeting
 

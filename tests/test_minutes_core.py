@@ -98,3 +98,19 @@ def test_both_databases_split_words_alike(app, make):
     ids = select(Meeting.id)
     for query in ("2026/03", "Sprache 2026 03", "Euro Zuschuss", "Kosten 500"):
         assert [hit.meeting_id for hit in search.search(query, ids)] == [meeting.id], query
+
+
+def test_the_event_page_links_minutes_only_for_their_readers(app, make, client):
+    network = make.network()
+    event = make.meeting_event(network, visibility="public")
+    meeting = service.open_meeting(event, event.starts_at)
+    db.session.commit()
+    page = f"/events/{event.id}"
+    assert f"/minutes/{meeting.id}" not in client.get(page).text  # a draft
+    meeting.minutes_status, meeting.audience = "published", "network"
+    db.session.commit()
+    assert f"/minutes/{meeting.id}" not in client.get(page).text  # for the network's organizers only
+    meeting.audience = "public"
+    db.session.commit()
+    assert f"/minutes/{meeting.id}" in client.get(page).text
+    assert client.get(f"/minutes/{meeting.id}").status_code == 200

@@ -25,6 +25,7 @@ from ..core.security import public
 from ..core.types import utcnow
 from ..directory.models import Network, WorkingGroup
 from ..minutes.agenda import public_agenda
+from ..minutes.service import can_read_minutes, meeting_for
 from . import recurrence, service
 from .labels import LANGUAGE_LABELS
 from .models import Event, EventKind, Tag, event_tags
@@ -433,7 +434,11 @@ def _event_context(event: Event) -> dict:
             reason = event.cancel_reason
     organizer = current_user.is_authenticated and access.can_view_network(current_user, event.network)
     # The date's published agenda (issue 6): for a single event or a chosen date of a series.
-    agenda = None if overview else public_agenda(event, occurrence, organizer)
+    meeting = None if overview else meeting_for(event, occurrence.original_start)
+    agenda = public_agenda(meeting, occurrence, organizer)
+    minutes_url = None
+    if meeting is not None and can_read_minutes(current_user, meeting):
+        minutes_url = url_for("minutes.show", meeting_id=meeting.id)
     manage_url = None
     if organizer and "events.manage" in current_app.view_functions:  # the organizer pages
         manage_url = url_for("events.manage", event_id=event.id)
@@ -442,6 +447,7 @@ def _event_context(event: Event) -> dict:
         "occurrence": occurrence,
         "manage_url": manage_url,
         "agenda": agenda,
+        "minutes_url": minutes_url,
         "banner": banner,
         "reason": reason,
         "specific": specific,

@@ -322,10 +322,9 @@ def _tell_proposer(meeting: Meeting, item: AgendaItem, text: str) -> None:
 
 # --- The published agenda ------------------------------------------------------------------
 
-def public_agenda(event: Event, occurrence, organizer: bool) -> tuple[Meeting, Schedule] | None:
+def public_agenda(meeting: Meeting | None, occurrence, organizer: bool) -> tuple[Meeting, Schedule] | None:
     """The published agenda of the date the event page shows: to everyone when the event is
-    public, to organizers always. Two queries at most."""
-    meeting = service.meeting_for(event, occurrence.original_start)
+    public, to organizers always. One query."""
     if meeting is None or meeting.agenda_status != "published":
         return None
     if not (organizer or service.agenda_is_public(meeting)):
