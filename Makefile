@@ -58,6 +58,6 @@ clean:
 
 # After changing UI text: collect the strings, then translate the new ones in de.po.
 messages: | $(BIN)/python
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _pl:1c,2 -k lazy_pgettext:1c,2 --no-location --sort-output \
 		--project Treffpunkt -o app/translations/messages.pot .
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete

@@ -40,7 +40,7 @@ def test_german_catalog_translates_every_message(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-         "-k", "lazy_gettext", "--no-location", "-o", str(pot), "."],
+         "-k", "lazy_gettext", "-k", "_pl:1c,2", "-k", "lazy_pgettext:1c,2", "--no-location", "-o", str(pot), "."],
         cwd=ROOT, check=True, capture_output=True,
     )
     with pot.open("rb") as f:

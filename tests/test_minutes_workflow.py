@@ -340,7 +340,7 @@ def test_logo_upload_checks_the_bytes(coordinator_client, coordinator):
         (svg, "logo.png", "Only PNG and JPEG images can be used as a logo."),
         (b"GIF89a" + b"\0" * 20, "logo.gif", "Only PNG and JPEG images can be used as a logo."),
         (PNG[:20], "kaputt.png", "This image file is damaged."),
-        (PNG + b"\0" * (500 * 1024), "big.png", "The logo may have at most 500 KB."),
+        (PNG + b"\0" * (500 * 1024), "big.png", "The logo may be at most 500 KB."),
         (b"", "empty.png", "Please choose a PNG or JPEG file."),
     ]:
         from io import BytesIO

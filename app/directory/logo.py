@@ -21,7 +21,7 @@ def check_logo(data: bytes) -> str:
     if not data:
         raise DirectoryError(_("Please choose a PNG or JPEG file."), "logo")
     if len(data) > MAX_LOGO_BYTES:
-        raise DirectoryError(_("The logo may have at most 500 KB."), "logo")
+        raise DirectoryError(_("The logo may be at most 500 KB."), "logo")
     try:
         image = Image.open(io.BytesIO(data))
     except (UnidentifiedImageError, Image.DecompressionBombError):

@@ -316,7 +316,7 @@ def _tell_proposer(meeting: Meeting, item: AgendaItem, text: str) -> None:
     event = meeting.event
     greeting = _("Hello %(name)s,", name=item.proposed_by_name) if item.proposed_by_name else _("Hello,")
     body = "\n\n".join([greeting, text, admin_service.event_details(event, meeting.occurrence_start)])
-    outbox.enqueue(item.proposed_by_email, _("Your agenda proposal: %(title)s", title=event.title), body,
+    outbox.enqueue(item.proposed_by_email, _("Your agenda proposal for %(event)s", event=event.title), body,
                    event_id=event.id)
 
 

@@ -1,5 +1,5 @@
 """Words for the states stored with agendas, minutes and action items, in the page's language."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext as _pl
 
 AGENDA_STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published")}
 MINUTES_STATUS_LABELS = {
@@ -14,7 +14,7 @@ AUDIENCE_LABELS = {
     "public": _l("Everyone (public)"),
 }
 ACTION_STATUS_LABELS = {
-    "open": _l("Open"),
+    "open": _pl("action item", "Open"),
     "in_progress": _l("In progress"),
     "done": _l("Done"),
     "dropped": _l("Dropped"),

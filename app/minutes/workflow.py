@@ -12,7 +12,7 @@ outbox in the same transaction. Nothing here commits: the view does.
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, lazy_pgettext as _pl
 from sqlalchemy import select, update
 
 from ..core.extensions import db
@@ -28,7 +28,7 @@ from .service import MinutesError
 STEP_LABELS = {
     "review": _l("Send for corrections"),
     "draft": _l("Back to draft"),
-    "approve": _l("Approve"),
+    "approve": _pl("minutes", "Approve"),
     "unapprove": _l("Undo the approval"),
     "publish": _l("Publish"),
     "withdraw": _l("Withdraw the publication"),
@@ -199,7 +199,7 @@ class Step:
 
 def history(meeting: Meeting) -> list[Step]:
     """The dates so far, oldest first."""
-    steps = [Step(_("Meeting opened"), meeting.created_at)]
+    steps = [Step(_("Agenda started"), meeting.created_at)]
     if meeting.review_sent_at:
         steps.append(Step(_("Sent to the participants for corrections"), meeting.review_sent_at))
     if meeting.approved_at:

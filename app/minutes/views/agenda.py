@@ -26,7 +26,7 @@ class ItemForm(FlaskForm):
     presenter_person_id = SelectField(_l("Person from the directory"), coerce=int, default=0)
     presenter_organization_id = SelectField(_l("Organization"), coerce=int, default=0)
     presenter_name = StringField(_l("Or another name"))
-    planned_minutes = IntegerField(_l("Planned minutes"), validators=[Optional()])
+    planned_minutes = IntegerField(_l("Planned duration (minutes)"), validators=[Optional()])
     description = TextAreaField(_l("Short description"))
 
     def __init__(self, *args, **kwargs):

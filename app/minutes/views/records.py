@@ -5,7 +5,7 @@ from dataclasses import dataclass, field as default
 from datetime import date, datetime, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ...auth import service as access
@@ -271,7 +271,8 @@ def attendance(meeting_id: int):
     what = request.form.get("action", "")
     message = ""
     if what == "take_over":
-        message = _("%(num)d people taken over from the check-in.", num=records.take_over_checkins(meeting))
+        message = ngettext("%(num)d person taken over from the check-in.", "%(num)d people taken over from the check-in.",
+                           records.take_over_checkins(meeting))
     elif what == "tick":
         ids = {int(value) for value in request.form.getlist("person_id")[:1000] if value.isdigit()}
         records.tick_people(meeting, ids)

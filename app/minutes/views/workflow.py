@@ -2,7 +2,7 @@
 its print layout and the PDF (whoever `service.can_read_minutes` lets in; 404 for others,
 so that unpublished minutes do not even show that they exist)."""
 from flask import Response, abort, flash, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ...core.extensions import db
@@ -61,7 +61,7 @@ def transition(meeting_id: int, step: str):
     db.session.commit()
     message = _("Done: %(step)s.", step=steps.STEP_LABELS[step])
     if sent:
-        message += " " + _("%(num)d mails are on their way.", num=sent)
+        message += " " + ngettext("%(num)d mail is on its way.", "%(num)d mails are on their way.", sent)
     flash(message, "success")
     return see_other(url_for("minutes.workflow", meeting_id=meeting.id))
 
