@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -24,6 +23,8 @@ from app.registrations.models import Invitation
 from . import factories
 
 HX = {"HX-Request": "true"}
+# The carry-over item is written in the installation's language (German), whoever opens the agenda.
+CARRY_OVER = "Offene Aufgaben aus früheren Sitzungen"
 
 
 @pytest.fixture
@@ -51,8 +52,7 @@ def future_start(days=30, hour=14):
 def open_meeting(network, group=None, start=None, visibility="members", repeat=None, title="AG Sprache"):
     event = factories.meeting_event(network, group, title=title, start=start or future_start(),
                                     visibility=visibility, repeat=repeat)
-    with current_app.test_request_context(), force_locale("en"):  # the carry-over item's title
-        meeting = service.open_meeting(event, event.starts_at)
+    meeting = service.open_meeting(event, event.starts_at)
     db.session.commit()
     return meeting
 
@@ -113,7 +113,7 @@ def test_add_edit_delete_with_errors_beside_the_fields(english, network, make):
 
     page = english.get(url(meeting))
     assert page.status_code == 200
-    assert "Open action items from earlier meetings" in page.text and "Erika Muster (VHS Magdeburg)" in page.text
+    assert CARRY_OVER in page.text and "Erika Muster (VHS Magdeburg)" in page.text
 
     response = english.post(url(meeting, "/items"), data=form(
         title="  Sprachkurse   2026 ", presenter_person_id=erika.id, planned_minutes=30, description="**Kurse**"))
@@ -137,7 +137,7 @@ def test_add_edit_delete_with_errors_beside_the_fields(english, network, make):
         error = re.search(rf'<p class="error" id="{field_id}-error">([^<]*)</p>', response.text)
         assert error is not None and message in error.group(1), field_id
         assert re.search(rf'aria-describedby="[^"]*{field_id}-error"', response.text), field_id
-    assert titles(meeting) == ["Open action items from earlier meetings", "Sprachkurse 2026"]
+    assert titles(meeting) == [CARRY_OVER, "Sprachkurse 2026"]
     # A person of another network is refused by the service, too (not only by the select).
     with pytest.raises(service.MinutesError):
         agenda.save_item(db.session.get(Meeting, meeting.id), None, title="A", presenter_person_id=stranger.id)
@@ -166,7 +166,7 @@ def test_add_edit_delete_with_errors_beside_the_fields(english, network, make):
     assert refused.status_code == 422 and "stay on the agenda" in refused.text
     item_id = item.id
     assert english.post(url(meeting, f"/items/{item_id}/delete")).status_code == 303
-    assert titles(meeting) == ["Open action items from earlier meetings"]
+    assert titles(meeting) == [CARRY_OVER]
     assert english.post(url(meeting, f"/items/{item_id}/delete")).status_code == 404
 
 
@@ -200,7 +200,7 @@ def test_running_clock_in_local_time(app, english, network):
 def test_reorder_by_buttons_including_the_ends(english, network):
     meeting = open_meeting(network)
     first, second = add_item(meeting, "Erstens"), add_item(meeting, "Zweitens")
-    carry = "Open action items from earlier meetings"
+    carry = CARRY_OVER
 
     response = english.post(url(meeting, f"/items/{second.id}/move"), data={"direction": "up"})
     assert response.status_code == 303
@@ -318,7 +318,7 @@ def test_invitations_carry_the_published_agenda(app, english, network):
     english.post(invitations, data={"source": "list", "addresses": "b@example.org"})
     body = outbox("b@example.org")[0].body
     start = meeting.occurrence_start
-    assert (f"Agenda\nItem 1 ({english_time(app, start)}, 10 min): Open action items from earlier meetings\n"
+    assert (f"Agenda\nItem 1 ({english_time(app, start)}, 10 min): {CARRY_OVER}\n"
             f"Item 2 ({english_time(app, start + timedelta(minutes=10))}, 40 min): Jahresplanung – Frau Schulz\n"
             f"Planned end: {english_time(app, start + timedelta(minutes=50))}") in body
     assert "/i/" in body  # the personal link is still there
@@ -360,7 +360,7 @@ def test_proposal_through_the_registration_link(client, network):
     proposal = next(i for i in meeting.items if i.status == "proposed")
     assert (proposal.title, proposal.proposed_by_name, proposal.proposed_by_email) == \
         ("Kita-Plätze", "Lena Berg", "lena@example.org")
-    assert [i.title for i in meeting.items if i.status == "accepted"] == ["Open action items from earlier meetings"]
+    assert [i.title for i in meeting.items if i.status == "accepted"] == [CARRY_OVER]
     page = client.get(f"/r/{token}?done=proposed").text
     assert "Kita-Plätze" in page and "Proposed" in page
 
@@ -456,7 +456,7 @@ def test_other_networks_and_anonymous_visitors_are_refused(app, client, network,
     for method, path in routes:
         assert getattr(client, method)(path, data={"title": "X", "action": "publish"}).status_code == 403, path
     db.session.expire_all()
-    assert titles(meeting) == ["Open action items from earlier meetings", "Intern"]
+    assert titles(meeting) == [CARRY_OVER, "Intern"]
     assert db.session.get(Meeting, meeting.id).agenda_status == "draft"
 
 

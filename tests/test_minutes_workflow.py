@@ -138,7 +138,7 @@ def test_review_mails_everyone_the_text_and_the_pdf(coordinator_client, meeting)
     assert sorted(m.recipient for m in minutes_mails) == ["ali@example.org", "erika@example.org", "jana@example.org"]
     first = minutes_mails[0]
     assert "coord@example.org" in first.body  # corrections go to the organizer
-    assert "TOP 2: Sprachkurse 2026" in first.body and f"**Bericht** der VHS zum {SECRET}" in first.body
+    assert "Item 2: Sprachkurse 2026" in first.body and f"**Bericht** der VHS zum {SECRET}" in first.body
     assert first.attachment.startswith(b"%PDF") and first.attachment_name.endswith("2026-03-10.pdf")
     # The owner of the action item gets the "done" link with it.
     assert any(m.attachment is None and "Flyer übersetzen" in m.body for m in _mails())
@@ -282,8 +282,8 @@ def test_the_document_in_a_bounded_number_of_queries(app, meeting, count_queries
 
 def test_the_plain_text(app, meeting):
     text = document.as_text(document.build(meeting))
-    assert "TOP 1: Open action items from earlier meetings" in text
-    assert "TOP 2: Sprachkurse 2026" in text and "Presented by: Frau Kurz" in text
+    assert "Item 1: Offene Aufgaben aus früheren Sitzungen" in text  # the agenda's text, in German
+    assert "Item 2: Sprachkurse 2026" in text and "Presented by: Frau Kurz" in text
     assert "**Bericht** der VHS" in text and "- Warteliste lang" in text  # Markdown source
     assert "Decision Sprache 2026/03: Die AG lädt das Jobcenter ein." in text
     assert "Action item: Flyer übersetzen (Erika Muster (Volkshochschule Sprache), due Apr 1, 2026)" in text

@@ -195,7 +195,7 @@ def as_text(doc: MinutesDocument) -> str:
     lines.append("")
 
     for entry in doc.entries:
-        heading = _("TOP %(number)d: %(title)s", number=entry.number, title=entry.item.title)
+        heading = _("Item %(num)d: %(title)s", num=entry.number, title=entry.item.title)
         lines += [heading, "=" * min(len(heading), 72)]
         if entry.presenter:
             lines.append(_("Presented by: %(name)s", name=entry.presenter))

@@ -4,7 +4,8 @@ distribution have their own modules; this is what they share."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import gettext as _
+from flask import current_app
+from flask_babel import force_locale, format_date, gettext as _
 from sqlalchemy import func, or_, select
 
 from ..auth import service as access
@@ -52,12 +53,15 @@ def open_meeting(event: Event, occurrence_start: datetime) -> Meeting:
     meeting = Meeting(event=event, event_id=event.id, occurrence_start=occurrence_start,
                       network_id=event.network_id, working_group_id=event.working_group_id)
     db.session.add(meeting)
-    meeting.items.append(AgendaItem(position=0, title=_("Open action items from earlier meetings"),
-                                    planned_minutes=15, carries_action_items=True))
-    earlier = previous_meeting(meeting)
-    if earlier is not None and earlier.minutes_status in ("draft", "review"):
-        meeting.items.append(AgendaItem(position=1, planned_minutes=5, title=_(
-            "Approval of the minutes of %(date)s", date=local_day(earlier).strftime("%d.%m.%Y"))))
+    # The titles are the agenda's text, not the page's: written in the installation's language
+    # whoever starts the agenda, and editable like any other item.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        meeting.items.append(AgendaItem(position=0, title=_("Open action items from earlier meetings"),
+                                        planned_minutes=15, carries_action_items=True))
+        earlier = previous_meeting(meeting)
+        if earlier is not None and earlier.minutes_status in ("draft", "review"):
+            meeting.items.append(AgendaItem(position=1, planned_minutes=5, title=_(
+                "Approval of the minutes of %(date)s", date=format_date(local_day(earlier), "medium"))))
     db.session.flush()
     reindex(meeting)
     return meeting
