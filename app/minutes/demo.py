@@ -114,7 +114,9 @@ def _group_meetings(event: Event, topics) -> int:
             meeting.review_sent_at = occurrence.ends_at + timedelta(days=3)
             meeting.approved_at = past[n + 1].starts_at
             meeting.published_at = past[n + 1].ends_at
-            meeting.audience = "network" if n % 2 else "group"
+            # One set of minutes for everyone (on a public event), the others for members.
+            public = n == 0 and event.visibility == "public"
+            meeting.audience = "public" if public else ("network" if n % 2 else "group")
         else:  # the last one: sent for corrections, to be approved at the next meeting
             meeting.minutes_status = "review"
             meeting.review_sent_at = occurrence.ends_at + timedelta(days=2)
