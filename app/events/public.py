@@ -46,14 +46,6 @@ def _default_tz() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def _int(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
-
-
 def _date(value: str) -> date | None:
     try:
         day = date.fromisoformat(value.strip())
@@ -204,11 +196,11 @@ def parse_filters(args, options: FilterOptions, dates: bool = True) -> ListReque
         else:
             parsed.filters.network_id = network.id
             parsed.values["network"] = slug
-    group_id = _int(args.get("group"))
+    group_id = service.id_param(args.get("group"))
     if group_id and any(g.id == group_id for g in options.groups):
         parsed.filters.working_group_id = group_id
         parsed.values["group"] = group_id
-    kind_id = _int(args.get("kind"))
+    kind_id = service.id_param(args.get("kind"))
     if kind_id and any(k.id == kind_id for k in options.kinds):
         parsed.filters.kind_id = kind_id
         parsed.values["kind"] = kind_id
@@ -312,7 +304,7 @@ def upcoming():
 def archive():
     options = FilterOptions.load()
     parsed = parse_filters(request.args, options, dates=False)
-    page = min(_int(request.args.get("page")) or 1, 100_000)
+    page = min(service.id_param(request.args.get("page")) or 1, 100_000)
     events, total = service.archive(parsed.filters, page)
     pages = max(1, math.ceil(total / service.PAGE_SIZE))
     return render_template(

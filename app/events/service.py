@@ -31,6 +31,15 @@ class EventError(ValueError):
 
 # --- Kinds and tags ---------------------------------------------------------------
 
+def id_param(value) -> int | None:
+    """A positive id (or page number) from a query parameter; None for anything else."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
 def add_builtin_kinds(network: Network) -> None:
     """Every new network starts with the built-in kinds (see migration 0002 for older ones)."""
     for position, code in enumerate(BUILTIN_KINDS):

@@ -75,14 +75,6 @@ def _network_or_404(slug: str) -> Network:
     return network
 
 
-def _int(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
-
-
 # --- One event ----------------------------------------------------------------------
 
 @bp.get("/events/<int:event_id>.ics")
@@ -110,9 +102,9 @@ def _organizer_of(event: Event) -> bool:
 @public
 def events_feed():
     """The public list's filters as a feed: ?network=<slug>&group=&kind=&tag=&lang=&organization=."""
-    filters = events.Filters(working_group_id=_int(request.args.get("group")),
-                             kind_id=_int(request.args.get("kind")),
-                             organization_id=_int(request.args.get("organization")),
+    filters = events.Filters(working_group_id=events.id_param(request.args.get("group")),
+                             kind_id=events.id_param(request.args.get("kind")),
+                             organization_id=events.id_param(request.args.get("organization")),
                              tag_slug=(request.args.get("tag") or "").strip()[:60] or None)
     language = (request.args.get("lang") or "").strip()
     filters.language = language if language in LANGUAGE_LABELS else None

@@ -117,20 +117,6 @@ def presenter_choices(network: Network) -> tuple[list[Person], list[Organization
     return directory.people_of(network), organizations
 
 
-def carried(meeting: Meeting) -> list:
-    """The open action items the carry-over item lists, with their owners loaded in two
-    queries (not one per item)."""
-    actions = service.carried_action_items(meeting)
-    person_ids = {a.owner_person_id for a in actions if a.owner_person_id}
-    organization_ids = {a.owner_organization_id for a in actions if a.owner_organization_id}
-    # Loaded into the session, where the owners' many-to-one look-ups find them.
-    if person_ids:
-        db.session.scalars(select(Person).where(Person.id.in_(person_ids))).all()
-    if organization_ids:
-        db.session.scalars(select(Organization).where(Organization.id.in_(organization_ids))).all()
-    return actions
-
-
 # --- Changing the agenda -------------------------------------------------------------------
 
 def _clean_line(text: str | None) -> str:

@@ -94,30 +94,16 @@ def _delete(row: Decision | ActionItem) -> None:
 
 # --- Action items -------------------------------------------------------------------------------
 
-def _with_owner_and_meeting(query):
-    """Everything a list of action items shows, loaded up front (the owner's organization
-    comes joined with the person, the event with the meeting)."""
-    return query.options(selectinload(ActionItem.owner_person), selectinload(ActionItem.owner_organization),
-                         selectinload(ActionItem.meeting))
-
-
 def actions_of(meeting: Meeting) -> list[ActionItem]:
-    return list(db.session.scalars(_with_owner_and_meeting(
+    return list(db.session.scalars(service.with_details(
         select(ActionItem).where(ActionItem.meeting_id == meeting.id).order_by(ActionItem.id))))
-
-
-def carried_actions(meeting: Meeting) -> list[ActionItem]:
-    """service.carried_action_items, with what the list shows loaded."""
-    return list(db.session.scalars(_with_owner_and_meeting(
-        select(ActionItem).where(ActionItem.id.in_([a.id for a in service.carried_action_items(meeting)]))
-        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id))))
 
 
 def group_open_actions(user, group: WorkingGroup) -> list[ActionItem]:
     """The group's open action items from meetings whose minutes `user` may read (for the
     group page), earliest due first."""
     readable = service.readable_meetings(user, group.network, group)
-    return list(db.session.scalars(_with_owner_and_meeting(
+    return list(db.session.scalars(service.with_details(
         service.open_action_items_query(group.network_id, group.id).where(ActionItem.meeting_id.in_(readable)))))
 
 
@@ -136,9 +122,8 @@ def network_actions(network: Network) -> NetworkActions:
     """What a coordinator follows up: everything overdue across the network, and every open
     action item by group. A fixed number of queries, however many items there are."""
     today = network_today(network)
-    open_items = list(db.session.scalars(_with_owner_and_meeting(service.open_action_items_query(network.id))))
-    # The same rows again: the identity map hands back the objects loaded above.
-    overdue = service.overdue_action_items(network, today)
+    open_items = list(db.session.scalars(service.with_details(service.open_action_items_query(network.id))))
+    overdue = [action for action in open_items if is_overdue(action, today)]
     groups = {group.id: group for group in network.working_groups}
     by_group: dict[int | None, list[ActionItem]] = {}
     for action in open_items:

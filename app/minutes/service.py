@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import force_locale, format_date, gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..auth import service as access
 from ..core.extensions import db
@@ -196,6 +197,13 @@ def _editable_events(group_ids: set[int]):
 
 # --- Action items that carry over ---------------------------------------------------------
 
+def with_details(query):
+    """Everything a list of action items shows, loaded up front: the owner (the person's
+    organization comes joined) and the meeting (its event comes joined)."""
+    return query.options(selectinload(ActionItem.owner_person), selectinload(ActionItem.owner_organization),
+                         selectinload(ActionItem.meeting))
+
+
 def open_action_items_query(network_id: int, working_group_id: int | None = None):
     query = select(ActionItem).where(ActionItem.network_id == network_id,
                                      ActionItem.status.in_(OPEN_ACTION_STATUSES))
@@ -204,28 +212,13 @@ def open_action_items_query(network_id: int, working_group_id: int | None = None
     return query.order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
 
 
-def open_action_items(group: WorkingGroup) -> list[ActionItem]:
-    """The group's open action items, earliest due first (for the group page and the agenda)."""
-    return list(db.session.scalars(open_action_items_query(group.network_id, group.id)))
-
-
 def carried_action_items(meeting: Meeting) -> list[ActionItem]:
     """What the agenda item "open action items from earlier meetings" lists: those still open
     that earlier meetings of the same group (or network) gave out."""
     earlier = select(Meeting.id).where(same_series_filter(meeting),
                                        Meeting.occurrence_start < meeting.occurrence_start)
-    return list(db.session.scalars(
-        open_action_items_query(meeting.network_id).where(ActionItem.meeting_id.in_(earlier))))
-
-
-def overdue_action_items(network: Network, today: date) -> list[ActionItem]:
-    return list(db.session.scalars(
-        open_action_items_query(network.id).where(ActionItem.due_on < today)))
-
-
-def count_open_action_items(network_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(ActionItem).where(
-        ActionItem.network_id == network_id, ActionItem.status.in_(OPEN_ACTION_STATUSES)))
+    return list(db.session.scalars(with_details(
+        open_action_items_query(meeting.network_id).where(ActionItem.meeting_id.in_(earlier)))))
 
 
 # --- Personal data (DSGVO) ------------------------------------------------------------------

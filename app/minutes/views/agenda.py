@@ -15,7 +15,7 @@ from ...core.types import utcnow
 from ...events import recurrence
 from .. import agenda as agenda_service
 from ..models import AgendaItem, Meeting
-from ..service import MinutesError, agenda_is_public
+from ..service import MinutesError, agenda_is_public, carried_action_items
 from . import bp, editable_meeting, meeting_context
 
 PAGE, SECTION = "minutes/agenda.html", "minutes/_agenda.html"
@@ -83,7 +83,7 @@ def _context(meeting: Meeting, choices=None, form: ItemForm | None = None, editi
         "plan": plan,
         "clock": not event.all_day,
         "proposals": agenda_service.pending(items),
-        "carried": agenda_service.carried(meeting) if any(i.carries_action_items for i in on_agenda) else [],
+        "carried": carried_action_items(meeting) if any(i.carries_action_items for i in on_agenda) else [],
         "today": recurrence.to_local(utcnow(), event.timezone).date(),
         "form": form or _form(choices),
         "editing": editing.id if editing is not None else None,

@@ -49,7 +49,7 @@ def records_context(meeting: Meeting, problem: Problem | None = None, edit_actio
         # Records whose agenda item was removed (or declined) are still part of the minutes.
         "orphan_decisions": [d for key, ds in decisions.items() if key not in item_ids for d in ds],
         "orphan_actions": [a for key, actions_ in actions.items() if key not in item_ids for a in actions_],
-        "carried": records.carried_actions(meeting),
+        "carried": service.carried_action_items(meeting),
         "entries": entries, "counts": records.counts(entries),
         "group_people": records.group_people(meeting),
         "present_people": {entry.person_id for entry in entries if entry.person_id and entry.present},
