@@ -35,12 +35,14 @@ def _init_extensions(app: Flask) -> None:
     from .core import formatting, i18n, security
     from .events import labels as event_labels
     from .minutes import labels as minutes_labels
+    from .programmes import labels as programme_labels
     # Every model module, so that the metadata (and so the migrations) know every table.
     from .directory import models as _directory_models  # noqa: F401
     from .events import models as _event_models  # noqa: F401
     from .feeds import models as _feed_models  # noqa: F401
     from .mail import models as _mail_models  # noqa: F401
     from .minutes import models as _minutes_models  # noqa: F401
+    from .programmes import models as _programme_models  # noqa: F401
     from .registrations import models as _registration_models  # noqa: F401
     from .core.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
     from .core.views import register_error_pages
@@ -86,6 +88,7 @@ def _init_extensions(app: Flask) -> None:
     formatting.register(app)
     event_labels.register(app)
     minutes_labels.register(app)
+    programme_labels.register(app)
 
     @app.context_processor
     def inject_helpers():
@@ -102,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from .feeds.views import bp as feeds_bp
     from .mail.views import bp as mail_bp
     from .minutes.views import bp as minutes_bp
+    from .programmes.views import bp as programmes_bp
     from .registrations.organizer import bp as registration_admin_bp
     from .registrations.views import bp as registrations_bp
 
@@ -114,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registrations_bp)  # the participant's pages, no account
     app.register_blueprint(registration_admin_bp)  # the organizer's registration pages
     app.register_blueprint(minutes_bp)  # agenda, minutes, decisions, action items
+    app.register_blueprint(programmes_bp)  # the Intercultural Week: campaigns, submissions, programme
 
 
 def _register_cli(app: Flask) -> None:

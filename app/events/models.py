@@ -90,6 +90,8 @@ class Event(db.Model):
     map_url: Mapped[str] = mapped_column(String(500), default="")
     online_url: Mapped[str] = mapped_column(String(500), default="")
     languages: Mapped[str] = mapped_column(String(100), default="de")  # comma-separated codes
+    # The language the title and description are written in (marked with lang= on the pages).
+    text_language: Mapped[str] = mapped_column(String(10), default="de")
 
     visibility: Mapped[str] = mapped_column(String(20), default="public")
     status: Mapped[str] = mapped_column(String(20), default="draft")

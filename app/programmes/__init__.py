@@ -1,0 +1,1 @@
+"""The Intercultural Week programme: campaigns, submissions by link, review, the public programme."""
