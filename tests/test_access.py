@@ -44,6 +44,18 @@ PUBLIC_ENDPOINTS = {
     "minutes.pdf",
     "minutes.archive",
     "minutes.action_item",
+    # The Intercultural Week (issue 7): the shared submission form (its random key is the
+    # access), the submitter's status link (its secret token is the access), and the published
+    # programme with its embed, booklet, partner logos and feed (unpublished ones answer 404).
+    "programmes.submit",
+    "programmes.status",
+    "programmes.edit_entry",
+    "programmes.withdraw",
+    "programmes.programme",
+    "programmes.embed",
+    "programmes.booklet",
+    "programmes.partner_logo",
+    "feeds.programme",
 }
 
 

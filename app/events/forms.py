@@ -173,6 +173,8 @@ class EventForm(_Schedule, FlaskForm):
 
     languages = MultiCheckboxField(_l("Languages spoken"), default=["de"],
                                    choices=[SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items()])
+    text_language = SelectField(_l("Language of the title and description"), default="de",
+                                choices=[SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items()])
     visibility = RadioField(_l("Who may see it"), default="public",
                             choices=[SelectChoice(k, v) for k, v in VISIBILITY_LABELS.items()])
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=500)])
@@ -223,6 +225,7 @@ class EventForm(_Schedule, FlaskForm):
             "venue_room": text(self.venue_room), "accessibility": text(self.accessibility),
             "map_url": text(self.map_url), "online_url": text(self.online_url),
             "languages": ",".join(code for code in LANGUAGE_LABELS if code in self.languages.data),
+            "text_language": self.text_language.data,
             "visibility": self.visibility.data,
         }
 
@@ -232,7 +235,8 @@ class EventForm(_Schedule, FlaskForm):
     def fill(self, event) -> None:
         """Show an event's values (for editing, duplicating, or changing the rest of a series)."""
         for name in ("title", "kind_id", "description", "all_day", "venue_name", "venue_address", "venue_room",
-                     "accessibility", "map_url", "online_url", "visibility", "repeat_until", "repeat_count"):
+                     "accessibility", "map_url", "online_url", "visibility", "repeat_until", "repeat_count",
+                     "text_language"):
             getattr(self, name).data = getattr(event, name)
         for name in ("working_group_id", "organization_id", "contact_person_id"):
             getattr(self, name).data = getattr(event, name) or 0

@@ -179,7 +179,7 @@ def duplicate(event: Event) -> Event:
         repeat=event.repeat, repeat_interval=event.repeat_interval, repeat_count=event.repeat_count,
         venue_name=event.venue_name, venue_address=event.venue_address, venue_room=event.venue_room,
         accessibility=event.accessibility, map_url=event.map_url, online_url=event.online_url,
-        languages=event.languages, visibility=event.visibility, status="draft",
+        languages=event.languages, text_language=event.text_language, visibility=event.visibility, status="draft",
     )
     week = timedelta(days=7)
     start_wall = recurrence.to_local(event.starts_at, event.timezone) + week
