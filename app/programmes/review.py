@@ -22,21 +22,34 @@ from .service import ProgrammeError
 
 # The built-in kind the programme's events get (see events.models.BUILTIN_KINDS).
 EVENT_KIND = "public_event"
+# From which statuses each review action may be taken (the queue offers it only there).
+ACTIONS_FROM = {
+    "approve": ("submitted", "changes_requested", "declined"),
+    "changes": ("submitted", "approved"),
+    "decline": ("submitted", "changes_requested", "approved", "draft"),
+}
 
 
-def _ensure(submission: Submission, *allowed: str) -> None:
-    if submission.status not in allowed:
+def _ensure(submission: Submission, action: str) -> None:
+    if submission.status not in ACTIONS_FROM[action]:
         raise ProgrammeError(_("This submission was changed meanwhile. Please look at it again."))
 
 
 def approve(submission: Submission, user, message: str = "") -> Event:
     """Into the programme: make or update its event, tell the submitter."""
-    _ensure(submission, "submitted", "changes_requested", "declined")
+    _ensure(submission, "approve")
     missing = service.missing_fields(submission)
     if missing:
         raise ProgrammeError(_("This submission is not complete yet."), missing[0])
-    event = sync_event(submission)
-    submission.status, submission.reviewed_at, submission.review_message = "approved", utcnow(), message.strip()
+    # The status first: sync_event keeps a cancelled event cancelled unless the entry is approved.
+    before = submission.status
+    submission.status = "approved"
+    try:
+        event = sync_event(submission)
+    except ProgrammeError:
+        submission.status = before
+        raise
+    submission.reviewed_at, submission.review_message = utcnow(), message.strip()
     service._record(submission, "approved", message.strip(), user)
     with force_locale(service.mail_language(submission)):
         lines = [_("Good news: “%(title)s” is part of the programme “%(campaign)s”.",
@@ -51,7 +64,7 @@ def approve(submission: Submission, user, message: str = "") -> Event:
 
 def request_changes(submission: Submission, user, message: str) -> None:
     """Back to the submitter with a message; an approved event stays as it is meanwhile."""
-    _ensure(submission, "submitted", "approved")
+    _ensure(submission, "changes")
     if not message.strip():
         raise ProgrammeError(_("Please write what should change: the organizer reads it."), "message")
     submission.status, submission.reviewed_at, submission.review_message = "changes_requested", utcnow(), message.strip()
@@ -65,7 +78,7 @@ def request_changes(submission: Submission, user, message: str) -> None:
 
 def decline(submission: Submission, user, message: str) -> None:
     """Not in the programme; an already approved event is cancelled (and stays in feeds as such)."""
-    _ensure(submission, "submitted", "changes_requested", "approved", "draft")
+    _ensure(submission, "decline")
     if not message.strip():
         raise ProgrammeError(_("Please give a reason: the organizer reads it."), "message")
     submission.status, submission.reviewed_at, submission.review_message = "declined", utcnow(), message.strip()
@@ -110,13 +123,10 @@ def sync_event(submission: Submission) -> Event:
                       timezone=campaign.network.timezone)
     status = event.status if event.status == "cancelled" and submission.status != "approved" else (
         "published" if campaign.status == "published" else "draft")
-    events.save(
-        event, title=" ".join(submission.title.split()), description=submission.description,
-        text_language=submission.text_language, organization_id=submission.organization_id,
-        starts_at=submission.starts_at, ends_at=submission.ends_at, all_day=False,
-        venue_name=submission.venue_name, venue_address=submission.venue_address,
-        accessibility=_accessibility(submission), languages=submission.languages or "de",
-        status=status, cancel_reason="")
+    try:
+        _save_event(event, submission, status)
+    except events.EventError as error:  # e.g. longer than events may last: the entry must be corrected
+        raise ProgrammeError(str(error), "end_time") from None
     events.set_tags(event, [campaign.title])
     db.session.flush()
     submission.event = event
@@ -129,6 +139,16 @@ def sync_event(submission: Submission) -> Event:
     if sequence_before is not None and event.sequence != sequence_before:
         events.on_changed(event)
     return event
+
+
+def _save_event(event: Event, submission: Submission, status: str) -> None:
+    events.save(
+        event, title=" ".join(submission.title.split()), description=submission.description,
+        text_language=submission.text_language, organization_id=submission.organization_id,
+        starts_at=submission.starts_at, ends_at=submission.ends_at, all_day=False,
+        venue_name=submission.venue_name, venue_address=submission.venue_address,
+        accessibility=_accessibility(submission), languages=submission.languages or "de",
+        status=status, cancel_reason="")
 
 
 def _accessibility(submission: Submission) -> str:

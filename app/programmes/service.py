@@ -214,7 +214,7 @@ def can_submitter_edit(submission: Submission, now: datetime | None = None) -> b
 
 def match_organization(submission: Submission) -> None:
     """Link the directory's member organization of the typed name, when the network has one."""
-    key = name_key(submission.organization_name)
+    key = name_key(submission.organization_name or "")
     submission.organization_id = db.session.scalar(
         select(Organization.id).join(Membership, Membership.organization_id == Organization.id)
         .where(Membership.network_id == submission.campaign.network_id, Organization.name_key == key)
