@@ -1,7 +1,7 @@
 """Deny by default: every endpoint needs a logged-in organizer unless marked @public."""
 from functools import wraps
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from .extensions import htmx, login_manager
@@ -55,3 +55,20 @@ def require(allowed: bool) -> None:
     """Answer 403 unless the domain's permission check said yes."""
     if not allowed:
         abort(403)
+
+
+def private_page(body, status: int = 200):
+    """A page behind a personal link or key: kept out of search engines, and its address is
+    never sent on as a referrer."""
+    response = make_response(body, status)
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def keep_private_referrer_policy(response):
+    """Talisman writes the site-wide Referrer-Policy over every response; a private (noindex)
+    page or feed keeps "no-referrer". Registered before Talisman, so that it runs after it."""
+    if response.headers.get("X-Robots-Tag") == "noindex":
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
