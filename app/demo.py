@@ -13,6 +13,7 @@ from .directory import service as directory
 from .directory.models import Network, Organization, WorkingGroup
 from .events.demo import load_demo_events
 from .minutes.demo import load_demo_minutes
+from .programmes.demo import load_demo_programmes
 from .registrations.demo import load_demo_registrations
 from .events.models import Event
 
@@ -192,6 +193,7 @@ def load_demo() -> None:
     load_demo_registrations()
     db.session.flush()
     load_demo_minutes()
+    load_demo_programmes()
     db.session.commit()
 
 
