@@ -286,7 +286,9 @@ def withdraw(submission: Submission) -> None:
         raise ProgrammeError(_("This submission can no longer be changed. Please write to the coordination."))
     submission.status = "withdrawn"
     _record(submission, "withdrawn")
-    review.cancel_event(submission, _("Withdrawn by the organizer."))
+    # Stored with the event and shown to every reader: in the installation's language.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        review.cancel_event(submission, _("Withdrawn by the organizer."))
 
 
 # --- Mail to the submitter --------------------------------------------------------
