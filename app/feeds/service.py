@@ -31,6 +31,7 @@ from ..events import recurrence, service as events
 from ..events.labels import kind_label
 from ..events.models import Event
 from ..mail.ics import PRODID, build_vevent, vtimezone
+from ..programmes.models import Campaign, Submission
 from ..registrations.models import ACTIVE_STATUSES, Registration, RegistrationSettings
 from .models import FeedSecret
 
@@ -98,7 +99,8 @@ class Feed:
 
     stmt: object
     private: bool = False
-    # Scalar subquery naming the token's subject (group id / e-mail); None for public feeds.
+    # Scalar subquery that must find a row, else the feed answers 404: the token's subject
+    # (group id / e-mail) of a private feed, the published programme of a programme's feed.
     secret: object = None
     # Personal feeds: registrations select the events and the dates of series.
     person: object = None  # scalar subquery of the e-mail address
@@ -116,6 +118,16 @@ def public_feed(filters: events.Filters, network_slug: str | None = None) -> Fee
         stmt = stmt.where(Event.network_id == select(Network.id).where(Network.slug == network_slug)
                           .scalar_subquery())
     return Feed(stmt)
+
+
+def programme_feed(slug: str) -> Feed:
+    """The events of a published programme (issue 7), its cancelled ones too; 404 for an
+    unknown or unpublished programme (checked in the fingerprint's one query)."""
+    campaign_id = select(Campaign.id).where(Campaign.slug == slug[:80], Campaign.status == "published") \
+        .scalar_subquery()
+    in_programme = select(Submission.event_id).where(Submission.campaign_id == campaign_id)
+    stmt = events._candidates(events.Filters(), cutoff(), None, public=True).where(Event.id.in_(in_programme))
+    return Feed(stmt, secret=campaign_id)
 
 
 def group_private_feed(token: str) -> Feed:

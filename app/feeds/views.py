@@ -1,6 +1,7 @@
 """Feed addresses: `.ics` per event, per network, group, kind, tag and organization, the
-list's filters as a feed, a group's private feed and a person's feed; plus the two forms
-that make (or renew, revoking the old one) a private feed's address.
+list's filters as a feed, a programme's feed (issue 7), a group's private feed and a
+person's feed; plus the two forms that make (or renew, revoking the old one) a private
+feed's address.
 
 Every feed answers conditional requests from one aggregate query (service.fingerprint)
 before anything is built; HEAD is answered like GET without the body (Flask).
@@ -19,6 +20,7 @@ from ..directory.models import Network, Organization, WorkingGroup
 from ..events import service as events
 from ..events.labels import LANGUAGE_LABELS, kind_label
 from ..events.models import Event, EventKind, Tag
+from ..programmes.models import Campaign
 from . import service
 
 bp = Blueprint("feeds", __name__)
@@ -198,6 +200,20 @@ def organization(slug: str, organization_id: int):
         return f"{found.name} – {organization.name}", ""
 
     return _answer(service.public_feed(events.Filters(organization_id=organization_id), slug), describe)
+
+
+@bp.get("/feeds/programmes/<slug>.ics")
+@public
+def programme(slug: str):
+    """A published programme's events (issue 7), cancelled ones included."""
+
+    def describe():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug[:80]))
+        if campaign is None:  # deleted since the fingerprint
+            abort(404)
+        return campaign.title, " – ".join(part for part in (campaign.motto, campaign.network.name) if part)
+
+    return _answer(service.programme_feed(slug), describe, filename=f"{slug[:80]}.ics")
 
 
 # --- Private feeds ------------------------------------------------------------------

@@ -65,8 +65,9 @@ def entries(campaign: Campaign, preview: bool = False) -> list[Entry]:
     rows = db.session.scalars(
         select(Submission).join(Event, Submission.event_id == Event.id)
         .options(contains_eager(Submission.event).selectinload(Event.registration_settings))
-        .where(Submission.campaign_id == campaign.id, Submission.status.in_(("approved", "declined", "withdrawn")),
-               Event.visibility == "public", Event.status.in_(statuses))
+        # Whatever the submission's status: an approved entry changed since stays in the
+        # programme as approved (its event unchanged) while the change is reviewed.
+        .where(Submission.campaign_id == campaign.id, Event.visibility == "public", Event.status.in_(statuses))
         .order_by(Event.starts_at, Event.title, Event.id)).all()
     tz = campaign.network.timezone
     categories = {c.id: c for c in campaign.categories}

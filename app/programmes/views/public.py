@@ -1,2 +1,194 @@
-"""(being written)"""
-from . import bp  # noqa: F401
+"""The published programme for everyone: the page with its filters (htmx swaps only the
+results), the embed for partners' websites, the PDF booklet and the partners' logos.
+
+An unpublished programme answers 404, except to the coordinators of its network, who see a
+preview of the page and the booklet (never of the embed: it lives on other sites).
+
+Queries: the campaign (with its network), its categories, the entries with their events and
+registration settings, the partners; the filters run over the loaded entries, so the page
+costs the same whatever is chosen and however many entries there are.
+"""
+from datetime import date
+
+from babel.dates import format_skeleton
+from flask import abort, current_app, make_response, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from ...auth import service as access
+from ...core.extensions import db, talisman
+from ...core.rendering import render, wants_fragment
+from ...core.security import public
+from ...events import recurrence
+from ...events.labels import LANGUAGE_LABELS
+from ...events.public import time_range
+from ...events.service import id_param
+from ...registrations.service import registration_state
+from .. import booklet, listing
+from ..labels import TARGET_GROUP_LABELS, category_label
+from ..models import Campaign, Partner, Submission
+from . import bp
+
+# Only PNG and JPEG are ever stored (directory/logo.py checks the bytes).
+LOGO_TYPES = ("image/png", "image/jpeg")
+
+
+def _campaign(slug: str, preview_allowed: bool = True) -> tuple[Campaign, bool]:
+    """The campaign and whether this is a coordinator's preview of an unpublished one; 404 for
+    anyone else (an unpublished programme's existence is not told)."""
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug[:80]))
+    if campaign is None:
+        abort(404)
+    if campaign.status == "published":
+        return campaign, False
+    if preview_allowed and current_user.is_authenticated and access.can_manage_network(current_user, campaign.network):
+        return campaign, True
+    abort(404)
+
+
+def parse_filters(args, campaign: Campaign, choices: listing.Choices) -> tuple[listing.Filters, dict]:
+    """The GET parameters as Filters and the valid values (for the form and links); whatever
+    the programme does not offer is ignored."""
+    filters, values = listing.Filters(), {}
+    try:
+        day = date.fromisoformat((args.get("day") or "").strip()[:10])
+    except ValueError:
+        day = None
+    if day in choices.days:
+        filters.day, values["day"] = day, day.isoformat()
+    category_id = id_param(args.get("category"))
+    if category_id and any(c.id == category_id for c in campaign.categories):
+        filters.category_id = values["category"] = category_id
+    for name, attribute, offered in (("lang", "language", choices.languages),
+                                     ("district", "district", choices.districts),
+                                     ("group", "target_group", choices.target_groups)):
+        value = (args.get(name) or "").strip()
+        if value and value in offered:
+            setattr(filters, attribute, value)
+            values[name] = value
+    for name, attribute in (("step_free", "step_free"), ("free", "free")):
+        if args.get(name) == "1":
+            setattr(filters, attribute, True)
+            values[name] = "1"
+    return filters, values
+
+
+def registration_open(entry: listing.Entry) -> bool:
+    """Whether the entry's event takes registrations now (its settings come with the entries)."""
+    event = entry.event
+    occurrence = recurrence.Occurrence(event, event.starts_at, event.starts_at, event.ends_at)
+    return registration_state(event, occurrence, event.registration_settings) == "open"
+
+
+def entry_time(entry: listing.Entry) -> str:
+    event = entry.event
+    return time_range(recurrence.Occurrence(event, event.starts_at, event.starts_at, event.ends_at))
+
+
+def day_label(day: date) -> str:
+    """A short day for the filter, e.g. "Monday, 21 September" / "Montag, 21. September"."""
+    return format_skeleton("MMMMEEEEd", day, locale=get_locale())
+
+
+def _context(campaign: Campaign, preview: bool) -> dict:
+    found = listing.entries(campaign, preview=preview)
+    choices = listing.choices(found)
+    filters, values = parse_filters(request.args, campaign, choices)
+    shown = [entry for entry in found if listing.matches(entry, filters)]
+    used = {entry.submission.category_id for entry in found}
+    count = ngettext("%(num)d event", "%(num)d events", len(shown))
+    if filters.active:
+        count = ngettext("%(shown)d of %(num)d event", "%(shown)d of %(num)d events", len(found),
+                         shown=len(shown))
+    return {
+        "campaign": campaign,
+        "network": campaign.network,
+        "preview": preview,
+        "days": listing.by_day(shown),
+        "count": count,
+        "total": len(found),
+        "choices": choices,
+        "categories": [c for c in campaign.categories if c.id in used],
+        "values": values,
+        "oob": wants_fragment(),
+        "tz": campaign.network.timezone,
+        # Translated once per page, not once per entry.
+        "language_names": {code: str(label) for code, label in LANGUAGE_LABELS.items()},
+        "group_names": {code: str(label) for code, label in TARGET_GROUP_LABELS.items()},
+        "category_names": {c.id: category_label(c) for c in campaign.categories},
+        "entry_time": entry_time,
+        "day_label": day_label,
+        "registration_open": registration_open,
+    }
+
+
+# --- The pages --------------------------------------------------------------------
+
+@bp.get("/programmes/<slug>")
+@public
+def programme(slug: str):
+    campaign, preview = _campaign(slug)
+    return render("programmes/programme.html", "programmes/_programme_list.html", embed=False,
+                  **_context(campaign, preview))
+
+
+def _frame_ancestors_policy() -> str:
+    """The app's CSP with frame-ancestors opened for the embed: any site may frame it, unless
+    EMBED_FRAME_ANCESTORS names the ones that may (e.g. "https://www.magdeburg.de")."""
+    policy = dict(talisman.content_security_policy)
+    policy["frame-ancestors"] = current_app.config.get("EMBED_FRAME_ANCESTORS") or "*"
+    return "; ".join(f"{name} {value if isinstance(value, str) else ' '.join(value)}"
+                     for name, value in policy.items())
+
+
+@bp.get("/programmes/<slug>/embed")
+@public
+# The one framable page: no X-Frame-Options, and its own CSP header (set below) in place of
+# the app's frame-ancestors 'none'.
+@talisman(frame_options=None, content_security_policy=None)
+def embed(slug: str):
+    campaign, _preview = _campaign(slug, preview_allowed=False)
+    response = make_response(render("programmes/embed.html", "programmes/_programme_list.html", embed=True,
+                                    **_context(campaign, False)))
+    response.headers["Content-Security-Policy"] = _frame_ancestors_policy()
+    return response
+
+
+@bp.get("/programmes/<slug>/booklet.pdf", endpoint="booklet")
+@public
+def booklet_pdf(slug: str):
+    campaign, preview = _campaign(slug)
+    data = booklet.build(campaign, preview=preview)
+    response = make_response(data)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{booklet.filename(campaign)}"'
+    response.headers["Cache-Control"] = "private, no-store" if preview else "public, max-age=300"
+    return response
+
+
+@bp.get("/programmes/<slug>/partners/<int:partner_id>/logo")
+@public
+def partner_logo(slug: str, partner_id: int):
+    campaign, preview = _campaign(slug)
+    partner = db.session.scalar(select(Partner).options(undefer(Partner.logo)).where(
+        Partner.id == partner_id, Partner.campaign_id == campaign.id))
+    if partner is None or not partner.logo or partner.logo_type not in LOGO_TYPES:
+        abort(404)
+    response = make_response(partner.logo)
+    response.mimetype = partner.logo_type
+    response.headers["Cache-Control"] = "private, max-age=300" if preview else "public, max-age=86400"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+# --- For the event page ---------------------------------------------------------------
+
+@bp.app_template_global()
+def programme_of(event) -> dict | None:
+    """{"title", "url"} of the published programme the event is part of, else None (one query)."""
+    row = db.session.execute(
+        select(Campaign.slug, Campaign.title).join(Submission, Submission.campaign_id == Campaign.id)
+        .where(Submission.event_id == event.id, Campaign.status == "published").limit(1)).first()
+    return {"title": row.title, "url": url_for("programmes.programme", slug=row.slug)} if row else None
