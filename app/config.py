@@ -67,4 +67,6 @@ def load(instance_path: Path) -> dict:
         "PROXY_COUNT": int(env("PROXY_COUNT", "0")),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "PASSWORD_RESET_HOURS": 2,
+        # Who may show the programme's embed page in an iframe (CSP frame-ancestors).
+        "EMBED_FRAME_ANCESTORS": env("EMBED_FRAME_ANCESTORS", "*"),
     }

@@ -138,7 +138,7 @@ def _frame_ancestors_policy() -> str:
     """The app's CSP with frame-ancestors opened for the embed: any site may frame it, unless
     EMBED_FRAME_ANCESTORS names the ones that may (e.g. "https://www.magdeburg.de")."""
     policy = dict(talisman.content_security_policy)
-    policy["frame-ancestors"] = current_app.config.get("EMBED_FRAME_ANCESTORS") or "*"
+    policy["frame-ancestors"] = current_app.config["EMBED_FRAME_ANCESTORS"] or "*"
     return "; ".join(f"{name} {value if isinstance(value, str) else ' '.join(value)}"
                      for name, value in policy.items())
 
