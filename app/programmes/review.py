@@ -8,7 +8,7 @@ follows the programme: a draft while the programme is unpublished, published wit
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, gettext as _, pgettext
 from sqlalchemy import select
 
 from ..core.extensions import db
@@ -58,7 +58,7 @@ def approve(submission: Submission, user, message: str = "") -> Event:
             lines.append(_("The programme will be published soon; we will not write again about it."))
         if message.strip():
             lines.append(message.strip())
-        service.mail_submitter(submission, f"{submission.campaign.title}: {_('Approved')}: {submission.title}", lines)
+        service.mail_submitter(submission, f"{submission.campaign.title}: {pgettext('submission status', 'Approved')}: {submission.title}", lines)
     return event
 
 
