@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import secrets
 import threading
-from base64 import urlsafe_b64encode
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -26,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db
+from ..core.tokens import hash_token, keyed_token
 from ..core.types import utcnow
 from ..events import recurrence, service as events
 from ..events.labels import kind_label
@@ -48,14 +48,7 @@ PUBLIC_STATUSES = ("published", "cancelled")
 # --- Secrets of private feeds -----------------------------------------------------
 
 def _token(secret: FeedSecret) -> str:
-    key = current_app.config["SECRET_KEY"]
-    key = key.encode() if isinstance(key, str) else key
-    digest = hmac.new(key, f"{secret.scope}:{secret.subject}:{secret.salt}".encode(), hashlib.sha256).digest()
-    return urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return keyed_token(f"{secret.scope}:{secret.subject}:{secret.salt}")
 
 
 def valid_token_text(token: str | None) -> bool:

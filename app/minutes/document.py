@@ -23,7 +23,6 @@ from ..registrations import admin_service
 from . import records, service
 from .labels import AUDIENCE_LABELS
 from .models import ActionItem, AgendaItem, AttendanceEntry, Decision, Meeting
-from .service import MinutesError
 
 
 

@@ -1,7 +1,6 @@
 """Meetings: finding and opening one for an event's date, who may read and edit it, the
 open action items that carry over, and the search document. Agenda, notes, records and
 distribution have their own modules; this is what they share."""
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app

@@ -5,10 +5,8 @@ A submission is saved whatever is missing, as long as there is an e-mail address
 status link to: with required fields missing it stays a draft the submitter can finish;
 complete, it waits for review. Nothing a submitter typed is dropped.
 """
-import hashlib
 import hmac
 import secrets
-from base64 import urlsafe_b64encode
 from datetime import date, datetime
 
 from flask import current_app, url_for
@@ -16,6 +14,7 @@ from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, select
 
 from ..core.extensions import db
+from ..core.tokens import hash_token, keyed_token
 from ..core.types import utcnow
 from ..directory.models import Membership, Network, Organization, name_key
 from ..events import recurrence
@@ -155,14 +154,7 @@ def remove_category(category: Category) -> None:
 # --- The submitter's link ---------------------------------------------------------
 
 def _token(salt: str) -> str:
-    key = current_app.config["SECRET_KEY"]
-    key = key.encode() if isinstance(key, str) else key
-    digest = hmac.new(key, f"submission:{salt}".encode(), hashlib.sha256).digest()
-    return urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return keyed_token(f"submission:{salt}")
 
 
 def renew_token(submission: Submission) -> str:

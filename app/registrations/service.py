@@ -7,7 +7,6 @@ confirmation page is in the database, and the mail is committed with it).
 Capacity: every path that can give someone a place (register, promote_waiting) first
 locks the event's row, then counts, then writes, all in one transaction; see `lock_event`.
 """
-import hashlib
 import json
 import secrets
 from datetime import datetime
@@ -18,6 +17,7 @@ from sqlalchemy import and_, func, or_, select, text
 
 from ..core.extensions import db
 from ..core.formatting import when
+from ..core.tokens import hash_token
 from ..core.types import utcnow
 from ..events import recurrence
 from ..events.models import Event
@@ -37,10 +37,6 @@ def new_token() -> tuple[str, str]:
     leaked database holds no working links."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     return token, hash_token(token)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _valid_token_text(token: str | None) -> bool:
