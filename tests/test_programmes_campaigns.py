@@ -424,7 +424,7 @@ def test_a_used_category_cannot_be_removed(english, campaign):
     db.session.commit()
     response = english.post(f"/campaigns/{campaign.id}/categories/{used.id}", data={"action": "remove"})
     assert response.status_code == 422
-    assert f'id="category-{used.id}-error">1 submissions are in this category. Move them first.' in text(response)
+    assert f'id="category-{used.id}-error">1 submission is in this category. Move it first.' in text(response)
     assert db.session.get(Category, used.id) is not None
     response = english.post(f"/campaigns/{campaign.id}/categories/{unused}", data={"action": "remove"})
     assert response.status_code == 303

@@ -40,9 +40,9 @@ REVIEW_ACTION_LABELS = {
     "submitted": _l("Submitted"),
     "resubmitted": _l("Changed and submitted again"),
     "changes_requested": _l("Changes requested"),
-    "approved": _l("Approved"),
-    "declined": _l("Declined"),
-    "withdrawn": _l("Withdrawn"),
+    "approved": lazy_pgettext("submission status", "Approved"),
+    "declined": lazy_pgettext("submission status", "Declined"),
+    "withdrawn": lazy_pgettext("submission status", "Withdrawn"),
     "edited": _l("Edited by the coordination"),
 }
 # Names of the fields a submission needs before it can be reviewed (see service.missing_fields).

@@ -58,7 +58,8 @@ def approve(submission: Submission, user, message: str = "") -> Event:
             lines.append(_("The programme will be published soon; we will not write again about it."))
         if message.strip():
             lines.append(message.strip())
-        service.mail_submitter(submission, f"{submission.campaign.title}: {pgettext('submission status', 'Approved')}: {submission.title}", lines)
+        word = pgettext("submission status", "Approved")
+        service.mail_submitter(submission, f"{submission.campaign.title}: {word}: {submission.title}", lines)
     return event
 
 
@@ -70,8 +71,9 @@ def request_changes(submission: Submission, user, message: str) -> None:
     submission.status, submission.reviewed_at, submission.review_message = "changes_requested", utcnow(), message.strip()
     service._record(submission, "changes_requested", message.strip(), user)
     with force_locale(service.mail_language(submission)):
+        word = _("Please change your entry")  # outside the f-string, where pybabel finds it
         service.mail_submitter(
-            submission, f"{submission.campaign.title}: {_('Please change your entry')}: {submission.title}",
+            submission, f"{submission.campaign.title}: {word}: {submission.title}",
             [_("We have read “%(title)s” and ask you for some changes:", title=submission.title), message.strip(),
              _("Please change your entry through the link below; it then comes back to us for review.")])
 
@@ -85,8 +87,9 @@ def decline(submission: Submission, user, message: str) -> None:
     service._record(submission, "declined", message.strip(), user)
     cancel_event(submission, message.strip())
     with force_locale(service.mail_language(submission)):
+        word = _("Not in the programme")
         service.mail_submitter(
-            submission, f"{submission.campaign.title}: {_('Not in the programme')}: {submission.title}",
+            submission, f"{submission.campaign.title}: {word}: {submission.title}",
             [_("We are sorry: “%(title)s” cannot be part of the programme “%(campaign)s”.",
                title=submission.title, campaign=submission.campaign.title), message.strip()])
 

@@ -10,7 +10,7 @@ import secrets
 from datetime import date, datetime
 
 from flask import current_app, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, gettext as _, ngettext
 from sqlalchemy import func, select
 
 from ..core.extensions import db
@@ -147,7 +147,8 @@ def remove_category(category: Category) -> None:
     """Only an unused category can go: the submissions in it would lose it."""
     used = db.session.scalar(select(func.count()).select_from(Submission).where(Submission.category_id == category.id))
     if used:
-        raise ProgrammeError(_("%(num)d submissions are in this category. Move them first.", num=used), "name")
+        raise ProgrammeError(ngettext("%(num)d submission is in this category. Move it first.",
+                                      "%(num)d submissions are in this category. Move them first.", used), "name")
     db.session.delete(category)
 
 
