@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from ..core.extensions import db
+from ..core.spreadsheet import FORMULA_STARTS, excel_csv
 from .forms import ORGANIZATION_KIND_LABELS, OrganizationForm, PersonForm
 from .models import Membership, Network, Person, name_key
 from .service import (
@@ -40,7 +41,6 @@ ERROR = "error"
 WRITES = (NEW, JOIN, CONTACT_ADDED)
 
 # Excel runs a cell starting with one of these as a formula, even in a CSV file.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -260,7 +260,7 @@ def _kind_aliases() -> dict[str, str]:
 def _clean(cell: str) -> str:
     value = " ".join(cell.split())
     # Undo the quote that our export (and careful users) put before formula characters.
-    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
         return value[1:]
     return value
 
@@ -373,25 +373,18 @@ def export(network: Network) -> bytes:
     UTF-8 with BOM (else Excel reads Windows-1252), ";" between cells, CRLF line ends,
     and the same columns that `preview` reads.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(column_labels().values())
     contacts: dict[int, list[Person]] = {}
     for person in db.session.scalars(
         select(Person).join(Membership, Membership.organization_id == Person.organization_id)
         .where(Membership.network_id == network.id).order_by(Person.name, Person.id)
     ):
         contacts.setdefault(person.organization_id, []).append(person)
+    rows = []
     for organization, _count in organizations_page(network):
         kind = str(ORGANIZATION_KIND_LABELS.get(organization.kind, organization.kind))
         cells = [organization.name] + [kind if key == "kind" else getattr(organization, key)
                                        for key in ORGANIZATION_FIELDS]
         for person in contacts.get(organization.id) or [None]:
             contact_cells = [getattr(person, key) for key in PERSON_FIELDS] if person else [""] * len(PERSON_FIELDS)
-            writer.writerow(_escape_formula(cell) for cell in cells + contact_cells)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _escape_formula(value: str) -> str:
-    """Make Excel show a cell like "=HYPERLINK(…)" or "+49 391 …" as text instead of running it."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+            rows.append(cells + contact_cells)
+    return excel_csv(column_labels().values(), rows)

@@ -5,7 +5,6 @@ Cells that a spreadsheet would run as a formula get a leading apostrophe in both
 organizer's title like "=HYPERLINK(…)" stays text). Three queries whatever the size: the
 entries with their events, their registration settings, the campaign's categories.
 """
-import csv
 import io
 
 from flask_babel import format_date, format_time, gettext as _
@@ -16,7 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..core.markdown import to_text
-from ..directory.csv_io import _escape_formula
+from ..core.spreadsheet import escape_formula, excel_csv
 from ..events.labels import LANGUAGE_LABELS
 from ..registrations.service import absolute_url
 from . import listing
@@ -66,13 +65,7 @@ def rows(campaign: Campaign) -> list[list[str]]:
 
 
 def as_csv(campaign: Campaign) -> bytes:
-    """German Excel: UTF-8 with BOM, ";" and CRLF (as the directory's export)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(columns())
-    for row in rows(campaign):
-        writer.writerow(_escape_formula(cell) for cell in row)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return excel_csv(columns(), rows(campaign))
 
 
 def as_xlsx(campaign: Campaign) -> bytes:
@@ -90,7 +83,7 @@ def as_xlsx(campaign: Campaign) -> bytes:
     sheet.append(header)
     for row in rows(campaign):
         # Control characters are not allowed in the file format; openpyxl would refuse the cell.
-        sheet.append([_escape_formula(ILLEGAL_CHARACTERS_RE.sub("", cell)) for cell in row])
+        sheet.append([escape_formula(ILLEGAL_CHARACTERS_RE.sub("", cell)) for cell in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

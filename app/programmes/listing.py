@@ -47,6 +47,11 @@ class Entry:
     def cancelled(self) -> bool:
         return self.event.status == "cancelled"
 
+    @property
+    def occurrence(self) -> recurrence.Occurrence:
+        """The event's one date (a programme entry is never a series)."""
+        return recurrence.Occurrence(self.event, self.event.starts_at, self.event.starts_at, self.event.ends_at)
+
 
 @dataclass
 class Choices:

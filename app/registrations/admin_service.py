@@ -5,8 +5,6 @@ DSGVO purge and export. Nothing here reads the request; the caller commits.
 Mails go through the transactional outbox (`app.mail.outbox.enqueue`), so a mail is written in
 the same transaction as the change that causes it.
 """
-import csv
-import io
 import json
 from collections import Counter
 from contextlib import nullcontext
@@ -20,9 +18,9 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db
+from ..core.spreadsheet import excel_csv
 from ..core.formatting import when
 from ..core.types import utcnow
-from ..directory.csv_io import _escape_formula
 from ..directory.models import Network, Person, WorkingGroup
 from ..events import recurrence
 from ..events.models import Event
@@ -465,15 +463,11 @@ def attendance(event: Event, start: datetime, only_confirmed: bool = True) -> li
 
 
 def attendance_csv(event: Event, start: datetime, only_confirmed: bool = True) -> bytes:
-    """German Excel: UTF-8 with BOM, ";" and CRLF, formula characters escaped (as csv_io does)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("No."), _("Name"), _("Organization"), _("E-mail"), _("Status"), _("Checked in")])
+    rows = []
     for number, row in enumerate(attendance(event, start, only_confirmed), start=1):
         checked = row.checked_in_at.strftime("%Y-%m-%d %H:%M UTC") if row.checked_in_at else ""
-        writer.writerow(_escape_formula(str(cell)) for cell in
-                        (number, row.name, organization_label(row), row.email, row.status, checked))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        rows.append((number, row.name, organization_label(row), row.email, row.status, checked))
+    return excel_csv([_("No."), _("Name"), _("Organization"), _("E-mail"), _("Status"), _("Checked in")], rows)
 
 
 def attendance_pdf(event: Event, start: datetime, only_confirmed: bool = True, blank_rows: int = 5) -> bytes:

@@ -21,7 +21,6 @@ from ...auth import service as access
 from ...core.extensions import db, talisman
 from ...core.rendering import render, wants_fragment
 from ...core.security import public
-from ...events import recurrence
 from ...events.labels import LANGUAGE_LABELS
 from ...events.public import time_range
 from ...events.service import id_param
@@ -77,14 +76,11 @@ def parse_filters(args, campaign: Campaign, choices: listing.Choices) -> tuple[l
 
 def registration_open(entry: listing.Entry) -> bool:
     """Whether the entry's event takes registrations now (its settings come with the entries)."""
-    event = entry.event
-    occurrence = recurrence.Occurrence(event, event.starts_at, event.starts_at, event.ends_at)
-    return registration_state(event, occurrence, event.registration_settings) == "open"
+    return registration_state(entry.event, entry.occurrence, entry.event.registration_settings) == "open"
 
 
 def entry_time(entry: listing.Entry) -> str:
-    event = entry.event
-    return time_range(recurrence.Occurrence(event, event.starts_at, event.starts_at, event.ends_at))
+    return time_range(entry.occurrence)
 
 
 def day_label(day: date) -> str:
