@@ -25,6 +25,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     _init_extensions(app)
+    from .core.params import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before the routes: every <int:…> is bounded
     _register_blueprints(app)
     _register_cli(app)
     return app

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from ..auth import service as access
 from ..auth.models import User
 from ..core.extensions import db
+from ..core.params import db_int
 from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import admin_required, require
 from .forms import ORGANIZATION_KIND_LABELS, NetworkForm, OrganizationForm, PersonForm, WorkingGroupForm
@@ -149,7 +150,7 @@ def new_organization(slug: str):
 @bp.post("/n/<slug>/organizations/add-existing")
 def add_existing_organization(slug: str):
     network = _network(slug, manage=True)
-    organization = db.get_or_404(Organization, request.form.get("organization_id", type=int))
+    organization = db.get_or_404(Organization, request.form.get("organization_id", type=db_int))
     # Only organizations the user can already see in one of their networks.
     require(any(access.can_view_network(current_user, n) for n in service.networks_of(organization)))
     service.add_member(network, organization)
@@ -315,7 +316,7 @@ def _group_form_page(network: Network, group: WorkingGroup | None):
     """Create (group None) or edit a working group."""
     form = _group_form(network, group)
     if group is None and request.method == "GET":
-        form.parent_id.data = request.args.get("parent", 0, type=int)
+        form.parent_id.data = request.args.get("parent", 0, type=db_int)
     if form.validate_on_submit():
         try:
             saved = service.save_group(network, group, form.name.data, form.kind.data,
@@ -336,13 +337,13 @@ def change_group_members(slug: str, group_id: int):
     network = _network(slug)
     group = _group(network, group_id, manage=True)
     action = request.form.get("action")
-    if org_id := request.form.get("organization_id", type=int):
+    if org_id := request.form.get("organization_id", type=db_int):
         organization = _member(network, org_id)
         if action == "add" and organization not in group.organizations:
             group.organizations.append(organization)
         elif action == "remove" and organization in group.organizations:
             group.organizations.remove(organization)
-    if person_id := request.form.get("person_id", type=int):
+    if person_id := request.form.get("person_id", type=db_int):
         person = _contact(network, person_id)
         if action == "add" and person not in group.people:
             group.people.append(person)

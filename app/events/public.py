@@ -20,6 +20,7 @@ from ..auth import service as access
 from ..core.extensions import db
 from ..core.formatting import local_time, when
 from ..core.markdown import to_text
+from ..core.params import in_calendar
 from ..core.rendering import render, wants_fragment
 from ..core.security import public
 from ..core.types import utcnow
@@ -32,8 +33,6 @@ from .models import Event, EventKind, Tag, event_tags
 from .views import bp
 
 NEXT_DATES = 6
-# Dates outside these years are typing mistakes; they would also overflow date arithmetic.
-_FIRST_YEAR, _LAST_YEAR = 1970, 2200
 _CURSOR_FORMATS = ("%Y%m%dT%H%M%S.%fZ", "%Y%m%dT%H%M%SZ")
 # schema.org wants BCP 47 codes; German Sign Language is "gsg" there.
 _BCP47 = {"dgs": "gsg"}
@@ -51,7 +50,7 @@ def _date(value: str) -> date | None:
         day = date.fromisoformat(value.strip())
     except ValueError:
         return None
-    return day if _FIRST_YEAR <= day.year <= _LAST_YEAR else None
+    return day if in_calendar(day) else None
 
 
 def encode_cursor(moment: datetime) -> str:
@@ -68,7 +67,7 @@ def decode_cursor(value: str) -> datetime | None:
             moment = datetime.strptime(value, fmt).replace(tzinfo=timezone.utc)
         except ValueError:
             continue
-        return moment if _FIRST_YEAR <= moment.year <= _LAST_YEAR else None
+        return moment if in_calendar(moment) else None
     return None
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekdays
 
 from ..core.formatting import to_local  # noqa: F401  (part of this module's interface)
+from ..core.params import in_calendar
 
 # Ten years of a weekly meeting: more is a typing mistake, not a plan.
 MAX_OCCURRENCES = 520
@@ -120,10 +121,13 @@ class Occurrence:
 
 
 def parse_key(key: str) -> datetime | None:
+    """The instant an occurrence key names, or None for anything else (dates outside the years
+    Treffpunkt plans in included)."""
     try:
-        return datetime.strptime(key, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        moment = datetime.strptime(key, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
     except ValueError:
         return None
+    return moment if in_calendar(moment) else None
 
 
 def _wall_duration(event) -> timedelta:

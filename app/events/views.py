@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..auth import service as access
 from ..core.extensions import db
 from ..core.markdown import to_html
+from ..core.params import db_int
 from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import require
 from ..core.types import utcnow
@@ -89,7 +90,7 @@ def calendar(slug: str):
     today = _today(tz)
     day = _day_arg(request.args.get("date")) or today
     groups = network.working_groups  # loaded once: the events' groups then come from memory
-    group = next((g for g in groups if g.id == request.args.get("group", type=int)), None)
+    group = next((g for g in groups if g.id == request.args.get("group", type=db_int)), None)
     first, last, previous, following = service.calendar_range(view, day)
     filters = Filters(network_id=network.id, working_group_id=group.id if group else None)
     manageable = service.manageable_group_ids(current_user, network)
@@ -157,11 +158,11 @@ def new_event(slug: str):
     network = _network(slug)
     form = _event_form(network)
     if request.method == "GET":
-        if source_id := request.args.get("duplicate", type=int):
+        if source_id := request.args.get("duplicate", type=db_int):
             source = db.get_or_404(Event, source_id)
             require(source.network_id == network.id and access.can_manage_event(current_user, source))
             form.fill(service.duplicate(source))
-        elif (group_id := request.args.get("group", type=int)) in [c.value for c in form.working_group_id.choices]:
+        elif (group_id := request.args.get("group", type=db_int)) in [c.value for c in form.working_group_id.choices]:
             form.working_group_id.data = group_id
     event = Event(network_id=network.id, timezone=network.timezone, status="draft")
     keep = {name: request.args[name] for name in ("group", "duplicate") if name in request.args}
@@ -208,7 +209,7 @@ def preview():
 @bp.get("/events/<int:event_id>/manage")
 def manage(event_id: int):
     event = _event(event_id)
-    shown = min(max(request.args.get("show", DATES_SHOWN, type=int), DATES_SHOWN), recurrence.MAX_OCCURRENCES)
+    shown = min(max(request.args.get("show", DATES_SHOWN, type=db_int), DATES_SHOWN), recurrence.MAX_OCCURRENCES)
     from_today = service.local_midnight(_today(event.timezone), event.timezone)
     dates = service.series_dates(event, from_today, shown + 1)
     return render_template(
@@ -312,7 +313,7 @@ def kinds(slug: str):
         action = request.form.get("action", "add")
         kind = None
         if action in ("rename", "remove"):
-            kind = db.get_or_404(EventKind, request.form.get("kind_id", type=int))
+            kind = db.get_or_404(EventKind, request.form.get("kind_id", type=db_int))
             require(kind.network_id == network.id)
         try:
             if action == "add" and form.validate():

@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from ..core.extensions import db
+from ..core.params import db_int
 from .models import OutboxMail
 
 bp = Blueprint("mail", __name__, url_prefix="/dev/mailbox")
@@ -39,7 +40,7 @@ def linkify(text: str) -> Markup:
 
 @bp.get("")
 def mailbox():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=db_int) or 1, 1)
     total = db.session.scalar(select(func.count()).select_from(OutboxMail))
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     mails = db.session.scalars(

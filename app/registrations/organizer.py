@@ -13,6 +13,7 @@ from wtforms.validators import NumberRange, Optional
 
 from ..auth import service as access
 from ..core.extensions import db
+from ..core.params import db_int
 from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import require
 from ..core.types import utcnow
@@ -148,7 +149,7 @@ def questions(event_id: int):
     action = request.form.get("action", "add")
     question = None
     if action != "add":
-        question = db.session.get(Question, request.form.get("question_id", type=int) or 0)
+        question = db.session.get(Question, request.form.get("question_id", type=db_int) or 0)
         if question is None or question.event_id != event.id:
             abort(404)
     try:
@@ -198,7 +199,7 @@ def add(event_id: int):
     try:
         registration, _token, outcome = admin.manual_add(
             event, start, request.form.get("name", ""), request.form.get("email", ""),
-            request.form.get("organization_id", type=int), request.form.get("organization_name", ""), status)
+            request.form.get("organization_id", type=db_int), request.form.get("organization_name", ""), status)
     except AdminError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -259,7 +260,7 @@ def invitations(event_id: int):
     if request.method == "POST":
         source = request.form.get("source", "list")
         if source == "group":
-            group = db.session.get(WorkingGroup, request.form.get("group_id", type=int) or 0)
+            group = db.session.get(WorkingGroup, request.form.get("group_id", type=db_int) or 0)
             if group is None or group.network_id != event.network_id:
                 abort(404)
             invitees = admin.group_invitees(group)
@@ -300,7 +301,7 @@ def checkin(event_id: int):
     start = _start(event)
     query = request.values.get("q", "")[:100]
     if request.method == "POST":
-        registration = _registration(event, request.form.get("registration_id", type=int))
+        registration = _registration(event, request.form.get("registration_id", type=db_int))
         try:
             admin.check_in(registration, present=request.form.get("present") == "1")
         except AdminError as error:

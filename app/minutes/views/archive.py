@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ...auth import service as access
 from ...core.extensions import db
+from ...core.params import db_int
 from ...core.rendering import render
 from ...core.security import public
 from ...directory import service as directory
@@ -24,11 +25,11 @@ def archive(slug: str):
     if scope == listing.ALL:
         group = listing.ALL
     elif scope:
-        group = db.session.get(WorkingGroup, request.args.get("group", type=int) or 0)
+        group = db.session.get(WorkingGroup, request.args.get("group", type=db_int) or 0)
         if group is None or group.network_id != network.id:
             abort(404)
     query = " ".join(request.args.get("q", "").split())[:200]
-    page_number = max(request.args.get("page", 1, type=int) or 1, 1)
+    page_number = max(request.args.get("page", 1, type=db_int) or 1, 1)
     total = None  # a search shows the best matches, not pages
     if search.terms(query):
         rows = listing.found(current_user, network, group, query)

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ...core.extensions import db
 from ...core.markdown import to_html
+from ...core.params import db_int
 from ...core.rendering import see_other, wants_fragment
 from .. import notes as notes_service
 from ..models import AgendaItem, Meeting, NotesDraft, NotesRevision
@@ -58,7 +59,7 @@ def _item(meeting: Meeting, item_id: int) -> AgendaItem:
 
 
 def _base_revision() -> int:
-    value = request.form.get("base_revision", type=int)
+    value = request.form.get("base_revision", type=db_int)
     if value is None or value < 0:
         abort(400)
     return value
@@ -76,7 +77,7 @@ def _answer(meeting: Meeting, editor: Editor, status: int = 200):
 @bp.get("/meetings/<int:meeting_id>/minutes")
 def notes(meeting_id: int):
     meeting = editable_meeting(meeting_id)
-    return minutes_page(meeting, edit_action=request.args.get("edit", type=int))
+    return minutes_page(meeting, edit_action=request.args.get("edit", type=db_int))
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/notes")
@@ -145,9 +146,9 @@ def versions(meeting_id: int):
     items = notes_service.items_of(meeting)
     revisions = notes_service.revisions_of(meeting)
     compared = None
-    chosen = request.args.get("item", type=int)
+    chosen = request.args.get("item", type=db_int)
     if chosen in revisions:
-        first, second = request.args.get("from", 0, type=int), request.args.get("to", 0, type=int)
+        first, second = request.args.get("from", 0, type=db_int), request.args.get("to", 0, type=db_int)
         old, new = notes_service.text_at(revisions[chosen], first), notes_service.text_at(revisions[chosen], second)
         if old is not None and new is not None:
             compared = {"item_id": chosen, "from": first, "to": second, "lines": notes_service.diff(old, new)}

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ...auth import service as access
 from ...core.extensions import db, limiter
+from ...core.params import db_int
 from ...core.rendering import see_other, wants_fragment
 from ...core.security import public, require
 from ...core.types import utcnow
@@ -97,7 +98,7 @@ def _done(meeting: Meeting, fragment: str, anchor: str, message: str = "", **con
 
 def _agenda_item(meeting: Meeting):
     """The agenda item a record is added to (none: "not tied to an agenda item")."""
-    item_id = request.form.get("item_id", type=int)
+    item_id = request.form.get("item_id", type=db_int)
     if not item_id:
         return None
     item = notes_service.item_of(meeting, item_id)
@@ -279,13 +280,13 @@ def attendance(meeting_id: int):
     elif what == "add":
         try:
             records.add_attendee(meeting, request.form.get("name", "")[:records.MAX_NAME + 1],
-                                 request.form.get("organization_id", type=int),
+                                 request.form.get("organization_id", type=db_int),
                                  request.form.get("organization_name", "")[:records.MAX_NAME + 1])
         except MinutesError as error:
             return _refused(meeting, "minutes/_attendance.html",
                             Problem("attendance-add", error.field, str(error), request.form.to_dict()))
     elif what == "remove":
-        entry = db.session.get(AttendanceEntry, request.form.get("entry_id", type=int) or 0)
+        entry = db.session.get(AttendanceEntry, request.form.get("entry_id", type=db_int) or 0)
         if entry is None or entry.meeting_id != meeting.id:
             abort(404)
         records.remove_attendee(entry)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from ...core.extensions import db
+from ...core.params import db_int
 from ...core.rendering import see_other
 from ...core.security import public
 from .. import document, service, workflow as steps
@@ -46,7 +47,7 @@ def transition(meeting_id: int, step: str):
         elif step == "draft":
             steps.back_to_draft(meeting)
         elif step == "approve":
-            steps.approve(meeting, request.form.get("approved_in", type=int))
+            steps.approve(meeting, request.form.get("approved_in", type=db_int))
         elif step == "unapprove":
             steps.undo_approval(meeting)
         elif step == "publish":

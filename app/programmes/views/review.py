@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
 from ...core.extensions import db
+from ...core.params import db_int
 from ...core.rendering import render, see_other, wants_fragment
 from .. import review, service
 from ..labels import REQUIRED_FIELD_LABELS
@@ -178,7 +179,7 @@ def approve_selected(campaign_id: int):
     others are approved all the same."""
     campaign = managed_campaign(campaign_id)
     tab = _tab(request.form.get("status"))
-    ids = set(request.form.getlist("ids", type=int))
+    ids = set(request.form.getlist("ids", type=db_int))
     chosen = db.session.scalars(select(Submission).where(Submission.campaign_id == campaign.id,
                                                          Submission.id.in_(ids))).all() if ids else []
     approved, refused = 0, []

@@ -1,0 +1,30 @@
+"""Numbers and dates from URLs and forms, bounded to what the database and the calendar hold:
+a value outside answers 404 (in a path) or counts as missing (in a query or form), never 500."""
+from datetime import date, datetime
+
+from werkzeug.routing import IntegerConverter
+
+# Ids are INTEGER columns: PostgreSQL refuses more than 2**31 - 1, SQLite overflows past 2**63.
+MAX_ID = 2**31 - 1
+# Years Treffpunkt plans in; Python's datetime ends at 9999 and time zones near its edges.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: beyond MAX_ID the route does not match (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def db_int(value) -> int:
+    """`type=` for request.args/form.get: an integer a column can hold, else ValueError (so
+    werkzeug returns the default)."""
+    number = int(value)
+    if abs(number) > MAX_ID:
+        raise ValueError("out of range")
+    return number
+
+
+def in_calendar(moment: date | datetime | None) -> bool:
+    return moment is not None and FIRST_YEAR <= moment.year <= LAST_YEAR
