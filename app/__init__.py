@@ -68,7 +68,7 @@ def _init_extensions(app: Flask) -> None:
     app.before_request(security.require_login_unless_public)
     csrf.init_app(app)
 
-    app.after_request(security.keep_private_referrer_policy)  # before Talisman's hook: runs after it
+    app.after_request(security.keep_secret_links_private)  # before Talisman's hook: runs after it
     https = app.config["PREFERRED_URL_SCHEME"] == "https"
     talisman.init_app(
         app,

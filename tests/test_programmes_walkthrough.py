@@ -64,7 +64,7 @@ def test_forty_submissions_through_review_into_the_published_programme(app):
     visitor = app.test_client()
 
     # --- 40 organizers submit through the shared link, no account ---------------------------
-    submit_url = url_for("programmes.submit", slug=slug, key=key)
+    submit_url = url_for("programmes.submit", slug=slug, token=key)
     page = organizers.get(submit_url)
     assert page.status_code == 200 and b'name="contact_email"' in page.data
     entries = [entry(n, campaign) for n in range(COUNT)]

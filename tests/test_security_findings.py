@@ -259,7 +259,6 @@ def test_huge_ids_are_not_found(client, make):
 
 # --- 6. Secret-link pages are private ------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason='issue 12, finding 6: not fixed yet')
 def test_the_manage_page_is_private(client, make):
     network = make.network("magdeburg")
     event = public_event(network)
@@ -270,6 +269,34 @@ def test_the_manage_page_is_private(client, make):
     assert response.status_code == 200
     assert response.headers["X-Robots-Tag"] == "noindex"
     assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+# Path variables that carry no secret. A secret in a path is always named `token`: the app
+# keeps every answer to such a route private (core.security.keep_secret_links_private).
+NOT_SECRET = {"slug", "tag", "fmt", "action", "step", "key"}
+VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def test_every_secret_link_answers_privately(app, client, make):
+    """Walks the URL map: every route with a secret in its path answers, whatever the method
+    and whether the token is good, with noindex and no-referrer; no other variable may hide one."""
+    make.network("magdeburg")
+    db.session.commit()
+    secret_routes = []
+    for rule in app.url_map.iter_rules():
+        names = {name for converter, name in VARIABLE.findall(rule.rule) if converter != "int"}
+        assert names <= NOT_SECRET | {"token", "filename"}, f"{rule.rule}: name a secret `token`"
+        if "token" in names:
+            secret_routes.append(rule)
+    assert len(secret_routes) >= 10
+    for rule in secret_routes:
+        url = VARIABLE.sub(lambda m: "1" if m.group(1) == "int" else ("A" * 43 if m.group(2) == "token"
+                                                                         else "magdeburg"), rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            assert response.status_code < 500, (method, url)
+            assert response.headers.get("X-Robots-Tag") == "noindex", (method, url)
+            assert response.headers.get("Referrer-Policy") == "no-referrer", (method, url)
 
 
 # --- HSTS ------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Deny by default: every endpoint needs a logged-in organizer unless marked @public."""
 from functools import wraps
 
-from flask import abort, current_app, make_response, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from .extensions import htmx, login_manager
@@ -57,18 +57,21 @@ def require(allowed: bool) -> None:
         abort(403)
 
 
-def private_page(body, status: int = 200):
-    """A page behind a personal link or key: kept out of search engines, and its address is
-    never sent on as a referrer."""
-    response = make_response(body, status)
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+# The name of the path variable that carries a secret (manage, invitation, action-item and
+# submission links, private feeds, password reset): a route with one is a secret link.
+SECRET_ARGUMENT = "token"
 
 
-def keep_private_referrer_policy(response):
-    """Talisman writes the site-wide Referrer-Policy over every response; a private (noindex)
-    page or feed keeps "no-referrer". Registered before Talisman, so that it runs after it."""
-    if response.headers.get("X-Robots-Tag") == "noindex":
+def is_secret_link(rule) -> bool:
+    return rule is not None and SECRET_ARGUMENT in rule.arguments
+
+
+def keep_secret_links_private(response):
+    """after_request: every answer to a secret link (pages, redirects and error pages alike)
+    is kept out of search engines, and its address is never sent on as a referrer.
+    Registered before Talisman, whose site-wide Referrer-Policy it overrides (after_request
+    hooks run in reverse order)."""
+    if is_secret_link(request.url_rule):
+        response.headers["X-Robots-Tag"] = "noindex"
         response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -64,9 +64,6 @@ def _answer(feed: service.Feed, describe, filename: str = "calendar.ics", downlo
     scope = "private" if feed.private else "public"
     response.headers["Cache-Control"] = f"{scope}, max-age=300, must-revalidate"
     response.headers["Vary"] = "Accept-Language, Cookie"
-    if feed.private:
-        response.headers["X-Robots-Tag"] = "noindex"
-        response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 

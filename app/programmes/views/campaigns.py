@@ -96,7 +96,7 @@ def campaign(campaign_id: int):
         "programmes/campaign.html", campaign=campaign, network=campaign.network,
         counts=[(status, counts.get(status, 0)) for status in SUBMISSION_STATUSES], total=sum(counts.values()),
         accepting=service.accepting_submissions(campaign), today=service.local_today(campaign),
-        submit_url=absolute_url("programmes.submit", slug=campaign.slug, key=campaign.submission_key),
+        submit_url=absolute_url("programmes.submit", slug=campaign.slug, token=campaign.submission_key),
         programme_url=absolute_url("programmes.programme", slug=campaign.slug),
         embed_snippet=embed_snippet(campaign))
 

@@ -6,13 +6,13 @@ stands in for a CAPTCHA; every field has a length limit. A wrong submission key 
 unknown address, and every wrong status link gets the same "link not valid" page, whatever was
 wrong with it. Pages behind a key or token are kept out of search engines and referrers.
 """
-from flask import abort, render_template, request, url_for
+from flask import abort, make_response, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 from flask_limiter.util import get_remote_address
 
 from ...core.extensions import db, limiter
 from ...core.rendering import see_other, wants_fragment
-from ...core.security import private_page, public
+from ...core.security import public
 from ...registrations.forms import HONEYPOT
 from ...registrations.service import normalize_email
 from .. import service
@@ -58,20 +58,20 @@ def _closed_message(campaign: Campaign) -> str:
 def _form_page(page: str, status: int = 200, **context):
     """The page, or for htmx the form alone (it answers itself: 422 with the messages)."""
     template = "programmes/_submission_form.html" if wants_fragment() else page
-    return private_page(render_template(template, **context), status)
+    return render_template(template, **context), status
 
 
 # --- The shared form ------------------------------------------------------------------
 
-@bp.route("/programmes/<slug>/submit/<key>", methods=["GET", "POST"])
+@bp.route("/programmes/<slug>/submit/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(IP_LIMIT, methods=["POST"])
 @limiter.limit(EMAIL_LIMIT, key_func=_email_key, methods=["POST"], deduct_when=_succeeded)
-def submit(slug: str, key: str):
-    campaign = service.by_submission_key(slug, key)
+def submit(slug: str, token: str):
+    campaign = service.by_submission_key(slug, token)
     if campaign is None:
         abort(404)
-    action = url_for("programmes.submit", slug=slug, key=key)
+    action = url_for("programmes.submit", slug=slug, token=token)
     context = {"campaign": campaign, "action": action, "honeypot": True, "closed": _period_message(campaign)}
     if request.method == "GET":
         sent = request.args.get("sent") == "1"
@@ -79,7 +79,7 @@ def submit(slug: str, key: str):
         return _form_page("programmes/submit.html", form=form, sent=sent, **context)
     if request.form.get(HONEYPOT):
         # A bot filled the field people never see: it gets a success, and nothing is saved or mailed.
-        return see_other(url_for("programmes.submit", slug=slug, key=key, sent=1))
+        return see_other(url_for("programmes.submit", slug=slug, token=token, sent=1))
     form = submission_form(campaign, formdata=request.form)
     if context["closed"]:  # the form stays, with what was typed, so that nothing is lost
         return _form_page("programmes/submit.html", 422, form=form, **context)
@@ -101,16 +101,16 @@ def _submission(token: str) -> Submission:
     submission = service.by_token(token)
     if submission is None:
         # The same page for a forged, guessed, revoked, too long or non-ASCII link.
-        abort(private_page(render_template("registrations/link_invalid.html"), 404))
+        abort(make_response(render_template("registrations/link_invalid.html"), 404))
     return submission
 
 
 def _status_page(submission: Submission, token: str, status: int = 200, message: str = ""):
-    return private_page(render_template(
+    return render_template(
         "programmes/status.html", submission=submission, campaign=submission.campaign, token=token,
         missing=[REQUIRED_FIELD_LABELS[name] for name in service.missing_fields(submission)],
         can_edit=service.can_submitter_edit(submission),
-        done=request.args.get("done", ""), sent=request.args.get("sent") == "1", message=message), status)
+        done=request.args.get("done", ""), sent=request.args.get("sent") == "1", message=message), status
 
 
 @bp.get("/s/<token>")
