@@ -34,7 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from .auth.models import User
+    from .auth.service import load_user
     from .core import formatting, i18n, security
     from .events import labels as event_labels
     from .minutes import labels as minutes_labels
@@ -61,7 +61,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page says why on its own
     login_manager.session_protection = "strong"
-    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    login_manager.user_loader(load_user)
 
     # The login check runs before the CSRF check, so anonymous requests to organizer
     # routes are always answered "log in first", whatever their method.

@@ -1,6 +1,7 @@
 """Settings come from the environment; README.md lists every one."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -47,6 +48,7 @@ def load(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "BABEL_DEFAULT_LOCALE": env("DEFAULT_LOCALE", "de"),
         "BABEL_DEFAULT_TIMEZONE": env("DEFAULT_TIMEZONE", "Europe/Berlin"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

@@ -123,10 +123,11 @@ def test_a_leased_mail_is_not_taken_by_another_worker(app, smtp_server):
     assert inbox.messages == []
 
 
-def test_without_mail_server_mails_go_to_the_dev_mailbox(app, coordinator_client):
+def test_without_mail_server_mails_go_to_the_dev_mailbox(app, coordinator, coordinator_client):
     outbox.enqueue("a@example.org", "Hello <b>there</b>",
                    "See https://example.org/events/1?a=1&b=2. And <script>alert(1)</script> javascript:alert(1)",
-                   ics="BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", ics_method="CANCEL")
+                   ics="BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", ics_method="CANCEL",
+                   network_id=coordinator.coordinated_networks[0].id)
     db.session.commit()
     assert outbox.work(once=True)["sent"] == 1
     assert db.session.scalar(db.select(OutboxMail.sent_at)) is not None

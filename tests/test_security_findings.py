@@ -112,7 +112,6 @@ def _mail_to(address: str) -> OutboxMail:
     return db.session.scalar(select(OutboxMail).where(OutboxMail.recipient == address))
 
 
-@pytest.mark.xfail(strict=True, reason='issue 12, finding 2: not fixed yet')
 def test_only_administrators_read_account_mails(client, make, two_networks_mail):
     client.post("/password/forgot", data={"email": "admin@example.org"})
     reset = _mail_to("admin@example.org")
@@ -125,7 +124,6 @@ def test_only_administrators_read_account_mails(client, make, two_networks_mail)
     assert client.get(f"/dev/mailbox/{reset.id}").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason='issue 12, finding 2: not fixed yet')
 def test_coordinators_read_only_their_networks_mails(client, make, two_networks_mail):
     mine, theirs = _mail_to("ana.magdeburg@example.org"), _mail_to("ana.stendal@example.org")
     make.login(client, "coord@example.org")
@@ -136,7 +134,6 @@ def test_coordinators_read_only_their_networks_mails(client, make, two_networks_
     assert client.get(f"/dev/mailbox/{theirs.id}/invite.ics").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason='issue 12, finding 2: not fixed yet')
 def test_group_leads_get_no_mailbox(client, make, two_networks_mail):
     mine = _mail_to("ana.magdeburg@example.org")
     make.login(client, "lead@example.org")
@@ -157,7 +154,6 @@ def _logged_in_with(app, name: str, value: str) -> bool:
     return other.get("/account").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason='issue 12, finding 3: not fixed yet')
 def test_a_copied_session_cookie_dies_with_logout(app, client, make):
     make.user("coord@example.org")
     db.session.commit()
@@ -168,7 +164,6 @@ def test_a_copied_session_cookie_dies_with_logout(app, client, make):
     assert not _logged_in_with(app, "session", copied)
 
 
-@pytest.mark.xfail(strict=True, reason='issue 12, finding 3: not fixed yet')
 def test_a_copied_remember_cookie_dies_with_logout_and_lives_at_most_30_days(app, client, make):
     make.user("coord@example.org")
     db.session.commit()
@@ -183,7 +178,6 @@ def test_a_copied_remember_cookie_dies_with_logout_and_lives_at_most_30_days(app
     assert not _logged_in_with(app, "remember_token", copied)
 
 
-@pytest.mark.xfail(strict=True, reason='issue 12, finding 3: not fixed yet')
 def test_a_password_reset_ends_every_session(app, client, make):
     from app.auth import service as accounts
 
@@ -199,7 +193,6 @@ def test_a_password_reset_ends_every_session(app, client, make):
     assert not _logged_in_with(app, "session", copied)
 
 
-@pytest.mark.xfail(strict=True, reason='issue 12, finding 3: not fixed yet')
 def test_log_out_on_all_devices(app, client, make):
     make.user("coord@example.org")
     db.session.commit()
@@ -212,7 +205,6 @@ def test_log_out_on_all_devices(app, client, make):
     assert phone.get("/account").status_code == 302
 
 
-@pytest.mark.xfail(strict=True, reason='issue 12, finding 3: not fixed yet')
 def test_logging_in_starts_a_new_session(app, client, make):
     """Whatever a visitor's session held before logging in (e.g. planted by someone else) is
     not carried into the logged-in session."""

@@ -31,6 +31,16 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's user loader: the session's "id:version" must match the account's current
+    session version, so sessions ended by logout or a password reset stay ended."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
+
+
 def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
     if user is None:
@@ -84,6 +94,7 @@ def reset_password(record: PasswordResetToken, password: str) -> User:
     """Set the new password and spend this and every other open token of the user."""
     user = record.user
     user.set_password(password)
+    user.end_all_sessions()  # whoever knew the old password is logged out everywhere
     now = utcnow()
     for other in db.session.scalars(
         select(PasswordResetToken).where(

@@ -1,6 +1,6 @@
 import secrets
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -40,6 +40,7 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(form.email.data, form.password.data)
         if user is not None:
+            session.clear()  # a new session: nothing from before the login is carried over
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
         # The same words whether the address is unknown or the password wrong.
@@ -50,8 +51,12 @@ def login():
 @bp.post("/logout")
 @public  # logging out is harmless; CSRF still guards it
 def logout():
+    """Ends every session of the account, on every device, copied cookies included."""
+    if current_user.is_authenticated:
+        current_user.end_all_sessions()
+        db.session.commit()
     logout_user()
-    flash(_("You are logged out."), "info")
+    flash(_("You are logged out on all devices."), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -30,5 +30,7 @@ class OutboxMail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # gave up after the last retry
     last_error: Mapped[str] = mapped_column(Text, default="")
-    # For the dev mailbox and the organizers' "what was sent" view.
+    # For the dev mailbox and the organizers' "what was sent" view: the event and the network
+    # whose change caused the mail (none for account mails, which only administrators read).
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id", ondelete="SET NULL"), index=True)

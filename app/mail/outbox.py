@@ -30,11 +30,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_mail import Message
-from sqlalchemy import func, select, update
+from sqlalchemy import column, func, select, table, update
 
 from ..core.extensions import db, mail
 from ..core.types import utcnow
 from .models import OutboxMail
+
+_events = table("events", column("id"), column("network_id"))  # named, not imported: events is above mail
 
 LEASE = timedelta(minutes=5)  # longer than sending a batch can take
 MAX_ATTEMPTS = 10  # then the mail is given up (failed_at); about 17 hours of trying
@@ -60,20 +62,24 @@ def register_periodic(fn):
 def enqueue(recipient: str, subject: str, body: str, ics: bytes | str | None = None,
             ics_method: str | None = None, attachment_name: str | None = None,
             event_id: int | None = None, attachment: bytes | None = None,
-            attachment_type: str | None = None) -> OutboxMail:
+            attachment_type: str | None = None, network_id: int | None = None) -> OutboxMail:
     """Queue a mail in the current transaction — no commit here: it is sent only if the
     caller's transaction (with the change that caused the mail) commits.
 
     A mail carries an invitation (`ics`) or one other file (`attachment`, its MIME type and
-    `attachment_name`), not both: the name belongs to whichever it has."""
+    `attachment_name`), not both: the name belongs to whichever it has. A mail about an event
+    belongs to the event's network unless `network_id` says otherwise."""
     if isinstance(ics, bytes):
         ics = ics.decode("utf-8")
     if ics and attachment is not None:
         raise ValueError("a mail carries either an .ics or another attachment")
+    if network_id is None and event_id is not None:
+        # Filled in by the INSERT itself: the mail package knows no Event model.
+        network_id = select(_events.c.network_id).where(_events.c.id == event_id).scalar_subquery()
     outbox_mail = OutboxMail(
         recipient=recipient, subject=subject[:300], body=body, ics=ics,
         ics_method=(ics_method or ("REQUEST" if ics else None)),
-        attachment_name=attachment_name, event_id=event_id,
+        attachment_name=attachment_name, event_id=event_id, network_id=network_id,
         attachment=attachment, attachment_type=(attachment_type or "application/octet-stream") if attachment else None,
         attempts=0, last_error="", next_attempt_at=utcnow(),
     )

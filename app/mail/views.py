@@ -1,8 +1,11 @@
-"""The dev mailbox: without MAIL_SERVER nothing is sent, and logged-in organizers read the
-outbox here instead (/dev/mailbox). With MAIL_SERVER set the pages do not exist (404)."""
+"""The dev mailbox: without MAIL_SERVER nothing is sent, and the outbox is read here instead
+(/dev/mailbox). Administrators read every mail; coordinators only the mails caused by their
+own networks' events and programmes (never account mails: they carry password links); nobody
+else. With MAIL_SERVER set the pages do not exist (404)."""
 import re
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
@@ -23,6 +26,20 @@ def only_without_mail_server():
     # to the login page; on an installation that sends real mail the mailbox does not exist.
     if current_app.config.get("MAIL_SERVER"):
         abort(404)
+    if not (current_user.is_admin or current_user.coordinated_networks):
+        abort(403)
+
+
+def _readable():
+    """The outbox rows the logged-in organizer may read."""
+    query = select(OutboxMail)
+    if current_user.is_admin:
+        return query
+    return query.where(OutboxMail.network_id.in_([n.id for n in current_user.coordinated_networks]))
+
+
+def _mail_or_404(mail_id: int) -> OutboxMail:
+    return db.session.scalar(_readable().where(OutboxMail.id == mail_id)) or abort(404)
 
 
 def linkify(text: str) -> Markup:
@@ -41,10 +58,12 @@ def linkify(text: str) -> Markup:
 @bp.get("")
 def mailbox():
     page = max(request.args.get("page", 1, type=db_int) or 1, 1)
-    total = db.session.scalar(select(func.count()).select_from(OutboxMail))
+    readable = _readable()
+    total = db.session.scalar(select(func.count()).select_from(readable.subquery()))
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(page, pages)
     mails = db.session.scalars(
-        select(OutboxMail).order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc())
+        readable.order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc())
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
     return render_template("mail/mailbox.html", mails=mails, page=page, pages=pages, total=total)
@@ -52,13 +71,13 @@ def mailbox():
 
 @bp.get("/<int:mail_id>")
 def show(mail_id: int):
-    outbox_mail = db.session.get(OutboxMail, mail_id) or abort(404)
+    outbox_mail = _mail_or_404(mail_id)
     return render_template("mail/mail.html", mail=outbox_mail, body=linkify(outbox_mail.body))
 
 
 @bp.get("/<int:mail_id>/invite.ics")
 def attachment(mail_id: int):
-    outbox_mail = db.session.get(OutboxMail, mail_id) or abort(404)
+    outbox_mail = _mail_or_404(mail_id)
     if not outbox_mail.ics:
         abort(404)
     method = (outbox_mail.ics_method or "REQUEST").upper()

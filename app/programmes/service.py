@@ -303,7 +303,7 @@ def mail_submitter(submission: Submission, subject: str, lines: list[str]) -> No
         + "\n" + status_url(submission),
         _("Keep this link to yourself: whoever has it can change your entry."),
     ] + ([_("Questions? Write to %(email)s.", email=campaign.contact_email)] if campaign.contact_email else []))
-    enqueue(submission.contact_email, subject, body)
+    enqueue(submission.contact_email, subject, body, network_id=campaign.network_id)
 
 
 def mail_received(submission: Submission) -> None:
