@@ -48,7 +48,6 @@ def follow(client, response, seen: list) -> None:
 
 # --- 1. Proof of mailbox ------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason='issue 12, finding 1: not fixed yet')
 def test_registering_with_someone_elses_address_opens_nothing_of_theirs(client, make):
     """Ana is registered for an invited-only meeting of another network and subscribes to her
     personal feed. Someone registers for a public event with her address: no answer to that
@@ -67,25 +66,30 @@ def test_registering_with_someone_elses_address_opens_nothing_of_theirs(client, 
                            data={"name": "Mallory", "email": "ana@example.org", "organization_id": "0"})
     follow(client, response, seen)
     assert "You are registered" in seen[-1]  # the confirmation page shows what was just made
+    confirmation = response.headers["Location"]
+    assert client.application.test_client().get(confirmation).status_code == 404  # only in that browser
     leaked = [m.group(0) for text in seen for m in SECRET_LINK.finditer(text)]
     assert leaked == [], leaked
     assert b"Arbeitstisch" in client.get(owners_feed).data
 
 
-@pytest.mark.xfail(strict=True, reason='issue 12, finding 1: not fixed yet')
 def test_the_checkin_code_is_not_the_manage_link(client, make):
     """The QR code an organizer scans at the door must not hand the organizer the participant's
     manage link (and so the person's calendar across networks)."""
-    network = make.network("magdeburg")
-    event = public_event(network)
-    _registration, token, _outcome = registrations.register(event, event.starts_at, "Ana", "ana@example.org",
-                                                            None, "", {})
-    db.session.commit()
     from app.registrations.admin_service import checkin_code
 
-    with client.application.test_request_context():
-        code = checkin_code(_registration)
-    assert token not in code and registrations.by_token(code) is None
+    network = make.network("magdeburg")
+    make.user("coord@example.org", coordinates=[network])
+    event = public_event(network)
+    registration, token, _outcome = registrations.register(event, event.starts_at, "Ana", "ana@example.org",
+                                                           None, "", {})
+    db.session.commit()
+    code = checkin_code(registration)
+    assert token not in code and registrations.proven_mailbox(code) is None
+    make.login(client, "coord@example.org")
+    assert "Ana" in client.get(f"/events/{event.id}/checkin/{code}").get_data(as_text=True)
+    assert client.get(f"/events/{event.id}/checkin/{token}").status_code == 404
+    assert client.get(f"/events/{event.id}/checkin/{registration.id}.{'A' * 43}").status_code == 404
 
 
 # --- 2. The dev mailbox -------------------------------------------------------------------

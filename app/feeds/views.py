@@ -262,13 +262,14 @@ def rotate_group_link(slug: str, group_id: int):
 @public
 @limiter.limit("20 per hour", methods=["POST"])
 def personal_link(token: str):
-    """From the manage page (its token is the access): make or renew the personal feed's address."""
+    """From the manage page: make or renew the personal feed's address. It lists every event the
+    address is registered for, so it needs proof of the mailbox (registrations.proven_mailbox)."""
     from ..registrations import service as registrations
 
-    registration = registrations.by_token(token)
-    if registration is None or not registration.email:
+    email = registrations.proven_mailbox(token)
+    if email is None:
         abort(404)
-    service.rotate("person", email=registration.email)
+    service.rotate("person", email=email)
     db.session.commit()
     return redirect(url_for("registrations.manage", token=token) + "#calendar", code=303)
 

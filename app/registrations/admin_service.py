@@ -5,6 +5,7 @@ DSGVO purge and export. Nothing here reads the request; the caller commits.
 Mails go through the transactional outbox (`app.mail.outbox.enqueue`), so a mail is written in
 the same transaction as the change that causes it.
 """
+import hmac
 import json
 from collections import Counter
 from contextlib import nullcontext
@@ -18,8 +19,9 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db
-from ..core.spreadsheet import excel_csv
 from ..core.formatting import when
+from ..core.spreadsheet import excel_csv
+from ..core.tokens import keyed_token
 from ..core.types import utcnow
 from ..directory.models import Network, Person, WorkingGroup
 from ..events import recurrence
@@ -448,11 +450,21 @@ def check_in(registration: Registration, present: bool = True, now: datetime | N
     registration.checked_in_at = (now or utcnow()) if present else None
 
 
-def by_token(event: Event, token: str) -> Registration | None:
-    from . import service
+def checkin_code(registration: Registration) -> str:
+    """What the participant's QR code carries: the registration's id and a keyed hash of it.
+    Not the manage token: whoever scans it (an organizer) gets no way into the person's other
+    registrations or calendar (service.proven_mailbox)."""
+    return f"{registration.id}.{keyed_token(f'checkin:{registration.id}')}"
 
-    registration = service.by_token(token) if token and len(token) <= 100 else None
-    return registration if registration is not None and registration.event_id == event.id else None
+
+def by_checkin_code(event: Event, code: str) -> Registration | None:
+    registration_id, _, mac = (code or "")[:100].partition(".")
+    if not registration_id.isdigit() or len(registration_id) > 10:
+        return None
+    registration = db.session.get(Registration, int(registration_id))
+    if registration is None or registration.event_id != event.id:
+        return None
+    return registration if hmac.compare_digest(mac, keyed_token(f"checkin:{registration.id}")) else None
 
 
 # --- Attendance list ("Teilnehmendenliste") --------------------------------------------

@@ -326,7 +326,7 @@ def checkin_token(event_id: int, token: str):
     """Scanned from a participant's QR code: shows who it is, with one button to check in
     (a GET never changes anything)."""
     event = _event(event_id)
-    registration = admin.by_token(event, token)
+    registration = admin.by_checkin_code(event, token)
     if registration is None:
         return render_template("registrations/organizer_checkin_result.html", event=event, network=event.network,
                                r=None, error=_("This code does not belong to a registration of this event."),

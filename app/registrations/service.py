@@ -58,6 +58,21 @@ def invitation_by_token(token: str | None) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
 
 
+# --- Proof of mailbox -----------------------------------------------------------------
+# Anyone can type any address into a form, so the page shown right after it proves nothing
+# about the mailbox: it shows the one registration just made (known from the session, never
+# by its token). Whatever reaches beyond that record (the personal feed of every event an
+# address is registered for, and later "my registrations" or changing the address) needs a
+# link that was mailed to the address. Manage and invitation tokens are only ever sent by
+# mail, so holding one proves the mailbox; check-in QR codes carry a code of their own.
+# Every feature that spans an address asks proven_mailbox() and nothing else.
+
+def proven_mailbox(token: str | None) -> str | None:
+    """The address whose mailbox a mailed link (manage or invitation) proves, else None."""
+    found = by_token(token) or invitation_by_token(token)
+    return found.email if found is not None and found.email else None
+
+
 # --- Where and when ---------------------------------------------------------------
 
 def occurrence_of(event: Event, occurrence_start: datetime):

@@ -5,7 +5,7 @@ Abuse: every POST is rate-limited per IP and per e-mail address; a honeypot fiel
 for a CAPTCHA; every field has a length limit; a wrong token gets the same plain 404 page
 whatever was wrong with it.
 """
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
@@ -21,7 +21,7 @@ from ..events import service as events
 from ..events.models import Event
 from ..minutes import agenda
 from ..minutes.service import MinutesError
-from . import forms, service
+from . import admin_service, forms, service
 from .models import ACTIVE_STATUSES
 
 bp = Blueprint("registrations", __name__)
@@ -173,7 +173,7 @@ def register(event_id: int):
     if not form.validate():
         return _render_form(box, 422)
     organization_id, organization_name = _fill(form, settings.ask_organization, organizations)
-    registration, token, outcome = service.register(
+    registration, _token, outcome = service.register(
         event, occurrence.original_start, form.name.data, form.email.data, organization_id, organization_name,
         forms.answers_from(form))
     if outcome == service.FULL:
@@ -183,19 +183,30 @@ def register(event_id: int):
     db.session.commit()  # before the redirect: whoever sees the confirmation is in the database
     if outcome == service.EXISTS:
         return _done(url_for("registrations.resend", event_id=event.id, sent="registered"))
-    return _done(url_for("registrations.confirmation", token=token))
+    return _done(_confirmation_url(registration))
 
 
-@bp.get("/r/<token>/done")
+# The registrations made in this browser, newest last: the confirmation page shows them by id
+# from the (signed) session. Their manage links go out only by mail (service.proven_mailbox).
+JUST_REGISTERED = "registered"
+
+
+def _confirmation_url(registration) -> str:
+    session[JUST_REGISTERED] = [*session.get(JUST_REGISTERED, [])[-9:], registration.id]
+    return url_for("registrations.confirmation", registration_id=registration.id)
+
+
+@bp.get("/registered/<int:registration_id>")
 @public
-def confirmation(token: str):
-    registration = service.by_token(token)
+def confirmation(registration_id: int):
+    registration = db.session.get(service.Registration, registration_id) \
+        if registration_id in session.get(JUST_REGISTERED, []) else None
     if registration is None:
         return _invalid()
-    return render_template("registrations/confirmation.html", **_registration_context(registration, token))
+    return render_template("registrations/confirmation.html", **_registration_context(registration))
 
 
-def _registration_context(registration, token: str) -> dict:
+def _registration_context(registration, token: str | None = None) -> dict:
     event = registration.event
     return {
         "registration": registration,
@@ -311,7 +322,8 @@ def manage(token: str):
     if proposal is None:
         proposal = _proposal_box(event, occurrence, registration.email, active)
     return render_template("registrations/manage.html", form=form, active=active, message=message,
-                           done=request.args.get("done", ""), proposal=proposal, **context), status
+                           done=request.args.get("done", ""), proposal=proposal,
+                           checkin_code=admin_service.checkin_code(registration), **context), status
 
 
 # --- Invitations ------------------------------------------------------------------
@@ -356,7 +368,7 @@ def invitation(token: str):
             form.email.data = invitation.email  # the address the invitation went to, not a typed one
             if form.validate():
                 organization_id, organization_name = _fill(form, ask_organization, organizations)
-                registration, new_token, outcome = service.register(
+                registration, _token, outcome = service.register(
                     event, invitation.occurrence_start, form.name.data, invitation.email, organization_id,
                     organization_name, forms.answers_from(form), invitation=invitation)
                 if outcome == service.FULL:
@@ -366,8 +378,7 @@ def invitation(token: str):
                 else:
                     service.answer_invitation(invitation, "yes")
                     db.session.commit()
-                    # The invitation link proves the mailbox: the invitee may go to their registration.
-                    return redirect(url_for("registrations.confirmation", token=new_token))
+                    return redirect(_confirmation_url(registration))
             else:
                 status = 422
         elif answer != "yes" or registration is not None:

@@ -35,9 +35,10 @@ def event_data(magdeburg):
     admin.save_settings(event, is_open=True, capacity=50)
     tokens = {}
     for n, (name, organization) in enumerate(PEOPLE):
-        _r, token, _o = registrations.register(event, event.starts_at, name, f"p{n}@example.org", None,
-                                               organization, {}, notify=False)
-        tokens[name] = token
+        registration, _token, _o = registrations.register(event, event.starts_at, name, f"p{n}@example.org", None,
+                                                          organization, {}, notify=False)
+        db.session.flush()
+        tokens[name] = admin.checkin_code(registration)  # what the person's QR code carries
     db.session.commit()
     data = {"id": event.id, "tokens": tokens}
     db.session.rollback()
