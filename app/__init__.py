@@ -35,7 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from .auth.service import load_user
-    from .core import formatting, i18n, security
+    from .core import formatting, i18n, params, security
     from .events import labels as event_labels
     from .minutes import labels as minutes_labels
     from .programmes import labels as programme_labels
@@ -65,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
 
     # The login check runs before the CSRF check, so anonymous requests to organizer
     # routes are always answered "log in first", whatever their method.
+    app.before_request(params.refuse_nul_bytes)
     app.before_request(security.require_login_unless_public)
     csrf.init_app(app)
 

@@ -2,6 +2,7 @@
 a value outside answers 404 (in a path) or counts as missing (in a query or form), never 500."""
 from datetime import date, datetime
 
+from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
 # Ids are INTEGER columns: PostgreSQL refuses more than 2**31 - 1, SQLite overflows past 2**63.
@@ -28,3 +29,13 @@ def db_int(value) -> int:
 
 def in_calendar(moment: date | datetime | None) -> bool:
     return moment is not None and FIRST_YEAR <= moment.year <= LAST_YEAR
+
+
+def refuse_nul_bytes():
+    """before_request: no person types a NUL character, and PostgreSQL text cannot hold one
+    (it would raise): a path with one is not found, a query or form with one is a bad request."""
+    if "\x00" in request.path:
+        abort(404)
+    for values in (request.args, request.form):
+        if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
+            abort(400)

@@ -150,7 +150,7 @@ def new_organization(slug: str):
 @bp.post("/n/<slug>/organizations/add-existing")
 def add_existing_organization(slug: str):
     network = _network(slug, manage=True)
-    organization = db.get_or_404(Organization, request.form.get("organization_id", type=db_int))
+    organization = db.get_or_404(Organization, request.form.get("organization_id", 0, type=db_int))
     # Only organizations the user can already see in one of their networks.
     require(any(access.can_view_network(current_user, n) for n in service.networks_of(organization)))
     service.add_member(network, organization)

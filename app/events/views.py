@@ -313,7 +313,7 @@ def kinds(slug: str):
         action = request.form.get("action", "add")
         kind = None
         if action in ("rename", "remove"):
-            kind = db.get_or_404(EventKind, request.form.get("kind_id", type=db_int))
+            kind = db.get_or_404(EventKind, request.form.get("kind_id", 0, type=db_int))
             require(kind.network_id == network.id)
         try:
             if action == "add" and form.validate():
