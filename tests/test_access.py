@@ -160,3 +160,131 @@ def test_inactive_account_cannot_log_in(client, make):
     response = client.post("/login", data={"email": user.email, "password": make.PASSWORD})
     assert response.status_code == 200
     assert client.get("/networks").status_code == 302
+
+
+# --- Every organizer route against another network's and another group's objects ------------
+
+OUTSIDERS = {
+    "coordinator of another network": "integration@landkreis-stendal.example",
+    "lead of another group": "ag-sprache@magdeburg.example",
+}
+# What any organizer may use whatever network they belong to (each filters to the user's own).
+ANY_ORGANIZER = {"auth.account", "directory.networks", "events.preview"}
+# The dev mailbox: coordinators read their own networks' mails (tests/test_security_findings.py).
+COORDINATORS_ONLY = {"mail.mailbox"}
+# What a group lead may use in their own network beyond their groups (the lead of Sprache is
+# in Magdeburg): read the network's directory (with its logo), groups and calendar, and open
+# the event form, which offers only the lead's groups (saving for another is refused:
+# tests/test_events_organizer.py::test_group_lead_manages_the_events_of_their_groups_only).
+LEAD_IN_OWN_NETWORK = {"directory.network", "directory.logo", "directory.organizations",
+                       "directory.organization", "directory.group", "events.calendar", "events.new_event"}
+
+
+@pytest.fixture
+def demo_objects(app):
+    """The demo, and for every URL variable an object of Magdeburg that neither outsider
+    manages: network-level events and those of other working groups than Sprache."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.core.extensions import db
+    from app.demo import load_demo
+    from app.directory.models import Membership, Network, Organization, Person, WorkingGroup
+    from app.events.models import Event, EventKind, Tag
+    from app.mail import outbox
+    from app.mail.models import OutboxMail
+    from app.minutes.models import ActionItem, AgendaItem, Decision, Meeting
+    from app.programmes.models import Campaign, Category, Partner, Submission
+    from app.registrations.admin_service import checkin_code
+    from app.registrations.models import Registration
+
+    load_demo()
+    magdeburg = db.session.scalar(select(Network).where(Network.slug == "magdeburg"))
+    event = db.session.scalar(select(Event).where(Event.title.like("Bürgerdialog%")))
+    series = db.session.scalar(select(Event).where(Event.title == "Arbeitsgruppe Arbeit und Ausbildung"))
+    meeting = db.session.scalar(select(Meeting).where(Meeting.event_id == series.id))
+    registration = db.session.scalar(select(Registration).where(Registration.event_id == event.id))
+    organization = db.session.scalar(select(Organization).join(Membership).where(
+        Membership.network_id == magdeburg.id).where(Organization.contacts.any()).order_by(Organization.id))
+    campaign = db.session.scalar(select(Campaign).where(Campaign.network_id == magdeburg.id))
+    db.session.add(Partner(campaign_id=campaign.id, name="Stadtsparkasse"))  # the demo has none
+    magdeburg.logo, magdeburg.logo_type = b"\x89PNG\r\n\x1a\n", "image/png"  # nor a logo
+    outbox.enqueue("ana@example.org", "Einladung", "…", ics="BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+                   event_id=event.id)  # nor a mail with a calendar part
+    db.session.flush()
+
+    def first(model, *where):
+        found = db.session.scalar(select(model).where(*where).order_by(model.id))
+        assert found is not None, model
+        return found.id
+
+    db.session.commit()
+    return {
+        "slug": "magdeburg",
+        "event_id": event.id,
+        "registration_id": registration.id,
+        "token": checkin_code(registration),
+        "group_id": series.working_group_id,
+        "org_id": organization.id,
+        "organization_id": organization.id,
+        "person_id": first(Person, Person.organization_id == organization.id),
+        "kind_id": first(EventKind, EventKind.network_id == magdeburg.id),
+        "meeting_id": meeting.id,
+        "item_id": first(AgendaItem, AgendaItem.meeting_id == meeting.id),
+        "action_id": first(ActionItem, ActionItem.meeting_id == meeting.id),
+        "decision_id": first(Decision, Decision.meeting_id == meeting.id),
+        "campaign_id": campaign.id,
+        "category_id": first(Category, Category.campaign_id == campaign.id),
+        "partner_id": first(Partner, Partner.campaign_id == campaign.id),
+        "submission_id": first(Submission, Submission.campaign_id == campaign.id),
+        "mail_id": first(OutboxMail, OutboxMail.network_id == magdeburg.id, OutboxMail.ics.is_not(None)),
+        "user_id": first(User),
+        "tag": db.session.scalar(select(Tag.slug).where(Tag.network_id == magdeburg.id).order_by(Tag.id)),
+        "fmt": "csv",
+        # Per endpoint: the series (its first date) for the routes of single dates.
+        "series_id": series.id,
+        "key": f"{series.starts_at:%Y%m%dT%H%M%SZ}",
+    }
+
+
+def _url_for_outsiders(rule, values) -> str:
+    specific = {"events.occurrence": {"action": "cancel", "event_id": values["series_id"]},
+                "events.following": {"event_id": values["series_id"]},
+                "events.move": {"event_id": values["series_id"]},
+                "registration_admin.change": {"action": "cancel"},
+                "minutes.transition": {"step": "review"}}.get(rule.endpoint, {})
+    filled = {**values, **specific}
+    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", lambda m: str(filled[m.group(2)]), rule.rule)
+
+
+def test_every_organizer_route_refuses_outsiders(app, make, demo_objects):
+    """For every organizer route pointed at Magdeburg's objects: the Stendal coordinator and the
+    lead of Magdeburg's Sprache group are refused (403/404), except for the pages any organizer
+    has. Magdeburg's coordinator reaches the same GET addresses, so no 404 hides a missing check."""
+    refused = []
+    for who, email in OUTSIDERS.items():
+        client = app.test_client()
+        make.login(client, email, "treffpunkt-demo")
+        for rule, method in _routes(app):
+            if rule.endpoint in ("auth.logout", "core.set_language"):
+                continue
+            url = _url_for_outsiders(rule, demo_objects)
+            status = client.open(url, method=method).status_code
+            allowed = rule.endpoint in ANY_ORGANIZER or (
+                rule.endpoint in COORDINATORS_ONLY and who.startswith("coordinator")) or (
+                rule.endpoint in LEAD_IN_OWN_NETWORK and who.startswith("lead"))
+            if status not in (403, 404) and not allowed:
+                refused.append(f"{who}: {method} {url} answered {status}")
+    assert refused == [], "\n".join(refused)
+
+    owner, admin = app.test_client(), app.test_client()
+    make.login(owner, "koordination@magdeburg.example", "treffpunkt-demo")
+    make.login(admin, "admin@treffpunkt.example", "treffpunkt-demo")
+    missing = []
+    for rule, method in _routes(app):
+        if method == "GET":
+            url = _url_for_outsiders(rule, demo_objects)
+            status = (admin if rule.endpoint.startswith("auth.") else owner).get(url).status_code
+            if status in (403, 404):
+                missing.append(f"{url} answered {status} to Magdeburg's coordinator")
+    assert missing == [], "\n".join(missing)
