@@ -189,7 +189,7 @@ def demo_objects(app):
     from app.auth.models import User
     from app.core.extensions import db
     from app.demo import load_demo
-    from app.directory.models import Membership, Network, Organization, Person, WorkingGroup
+    from app.directory.models import Membership, Network, Organization, Person
     from app.events.models import Event, EventKind, Tag
     from app.mail import outbox
     from app.mail.models import OutboxMail

@@ -608,7 +608,8 @@ def test_bad_parameters_never_fail(client, network, kinds, url):
     cafe = weekly_cafe(network, kinds)
     db.session.commit()
     response = client.get(url.format(id=event.id, cafe=cafe.id))
-    assert response.status_code in (200, 404), response.status_code
+    # A NUL character is refused before any view (core.params.refuse_nul_bytes).
+    assert response.status_code in ((400,) if "%00" in url else (200, 404)), response.status_code
 
 
 def test_bad_values_get_a_clear_message(client, network, kinds):

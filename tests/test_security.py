@@ -65,21 +65,25 @@ def test_session_cookie_is_httponly_and_samesite(client, make):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
-def test_https_base_url_makes_cookies_secure_and_sends_hsts(database_url, monkeypatch, make):
+def test_https_sends_hsts_and_every_cookie_is_secure(database_url, monkeypatch, make):
     monkeypatch.setenv("BASE_URL", "https://treffpunkt.example.org")
     app = make_app(database_url)
     client = app.test_client()
     with app.app_context():
         make.user("coord@example.org")
         db.session.commit()
-        response = client.post("/login", data={"email": "coord@example.org", "password": make.PASSWORD},
-                               base_url="https://localhost")
-        assert "Secure" in response.headers["Set-Cookie"]
-        assert "Strict-Transport-Security" in response.headers
-        from app.auth.models import User
+        try:
+            response = client.post("/login", base_url="https://localhost", data={
+                "email": "coord@example.org", "password": make.PASSWORD, "remember": "y"})
+            cookies = response.headers.getlist("Set-Cookie")
+            assert {c.split("=")[0] for c in cookies} >= {"session", "remember_token"}
+            assert all("; Secure" in c for c in cookies), cookies
+            assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+        finally:
+            from app.auth.models import User
 
-        db.session.execute(db.delete(User))
-        db.session.commit()
+            db.session.execute(db.delete(User))
+            db.session.commit()
 
 
 @pytest.mark.config(RATELIMIT_ENABLED=True)

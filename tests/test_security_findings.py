@@ -18,7 +18,6 @@ from app.feeds import service as feeds
 from app.mail.models import OutboxMail
 from app.registrations import service as registrations
 from app.registrations.models import RegistrationSettings
-from tests.conftest import make_app
 
 EN = {"Accept-Language": "en"}
 # Anything that looks like a secret link: manage, invitation, personal feed.
@@ -293,26 +292,3 @@ def test_every_secret_link_answers_privately(app, client, make):
             assert response.status_code < 500, (method, url)
             assert response.headers.get("X-Robots-Tag") == "noindex", (method, url)
             assert response.headers.get("Referrer-Policy") == "no-referrer", (method, url)
-
-
-# --- HSTS ------------------------------------------------------------------------------------
-
-def test_https_sends_hsts_and_every_cookie_is_secure(database_url, monkeypatch, make):
-    monkeypatch.setenv("BASE_URL", "https://treffpunkt.example.org")
-    app = make_app(database_url)
-    client = app.test_client()
-    with app.app_context():
-        make.user("coord@example.org")
-        db.session.commit()
-        try:
-            response = client.post("/login", base_url="https://localhost", data={
-                "email": "coord@example.org", "password": make.PASSWORD, "remember": "y"})
-            cookies = response.headers.getlist("Set-Cookie")
-            assert {c.split("=")[0] for c in cookies} >= {"session", "remember_token"}
-            assert all("; Secure" in c for c in cookies), cookies
-            assert response.headers["Strict-Transport-Security"].startswith("max-age=")
-        finally:
-            from app.auth.models import User
-
-            db.session.execute(db.delete(User))
-            db.session.commit()

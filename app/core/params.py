@@ -33,8 +33,12 @@ def in_calendar(moment: date | datetime | None) -> bool:
 
 def refuse_nul_bytes():
     """before_request: no person types a NUL character, and PostgreSQL text cannot hold one
-    (it would raise): a path with one is not found, a query or form with one is a bad request."""
-    if "\x00" in request.path:
+    (it would raise). A path variable with one is not found, a query or form value with one is
+    a bad request. Secret tokens are left to their views, which hash or compare them and
+    answer their own "link not valid" page."""
+    path_values = [value for name, value in (request.view_args or {}).items()
+                   if name != "token" and isinstance(value, str)]
+    if any("\x00" in value for value in path_values):
         abort(404)
     for values in (request.args, request.form):
         if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):

@@ -45,7 +45,7 @@ def test_login_lands_on_the_networks_page_and_logout_leaves(page, magdeburg):
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")
-    assert page.locator(".flash").inner_text() == "You are logged out."
+    assert page.locator(".flash").inner_text() == "You are logged out on all devices."
     assert page.get_by_role("button", name="Log out").count() == 0
     # The organizer pages are closed again.
     page.goto(f"/n/{magdeburg.slug}")
