@@ -104,3 +104,26 @@ def test_forgot_password_page(page, magdeburg):
     assert page.locator("h1").inner_text() == "Check your mailbox"
     assert "nobody@magdeburg.example" in page.locator("main").inner_text()
     check_page(page, "forgot-password-sent")
+
+
+def test_log_out_on_all_devices_ends_the_session_on_the_phone_too(new_page, magdeburg):
+    """Logged in at the office and, with "stay logged in", on a phone: logging out on the
+    account page ends both, the phone's remembered login included."""
+    from .conftest import DESKTOP, PHONE
+
+    office, phone = new_page(viewport=DESKTOP), new_page(viewport=PHONE)
+    phone.goto("/login")
+    phone.fill("#email", magdeburg.coordinator)
+    phone.fill("#password", PASSWORD)
+    phone.check("#remember")
+    phone.click("main button[type=submit]")
+    phone.wait_for_url("**/networks")
+    log_in(office, magdeburg.coordinator)
+
+    office.goto("/account")
+    check_page(office, "account")
+    office.get_by_role("button", name="Log out on all devices").click()
+    office.wait_for_url("**/login")
+    assert office.locator(".flash").inner_text() == "You are logged out on all devices."
+    phone.goto(f"/n/{magdeburg.slug}")
+    assert "/login?next=" in phone.url
