@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = IdConverter  # before the routes: every <int:…> is bounded
     _register_blueprints(app)
+    _subscribe()
     _register_cli(app)
     return app
 
@@ -100,6 +101,14 @@ def _init_extensions(app: Flask) -> None:
         from flask_babel import get_locale
 
         return {"current_locale": str(get_locale())}
+
+
+def _subscribe() -> None:
+    """The modules that subscribe to lower packages' signals (`<package>/signals.py`): a lower
+    package tells, the higher ones listen, and no package imports one above it."""
+    from .events import service as _events  # noqa: F401  directory.network_created: built-in kinds
+    from .minutes import service as _minutes  # noqa: F401  events.event_rescheduled: meetings move along
+    from .registrations import admin_service as _registrations  # noqa: F401  events.event_changed: mails
 
 
 def _register_blueprints(app: Flask) -> None:

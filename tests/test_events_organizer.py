@@ -68,11 +68,17 @@ def make_event(kind, start, end, title="Ehrenamtscafé", status="published", **f
 
 
 @pytest.fixture
-def changed(monkeypatch):
-    """The events service.on_changed was called with."""
+def changed():
+    """The ids of the events announced as changed (events.signals.event_changed)."""
+    from app.events.signals import event_changed
+
     calls = []
-    monkeypatch.setattr(service, "on_changed", lambda event: calls.append(event.id))
-    return calls
+
+    def record(event, **_):
+        calls.append(event.id)
+
+    with event_changed.connected_to(record):
+        yield calls
 
 
 # --- Create, edit, publish, cancel, duplicate ---------------------------------------

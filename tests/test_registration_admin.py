@@ -317,13 +317,13 @@ def test_change_and_cancel_send_updated_calendar(app, network):
     before = len(outbox())
     sequence = event.sequence
     events.save(event, venue_name="Stadtbibliothek")
-    events.on_changed(event)
+    events.announce(event)
     db.session.commit()
     changed = outbox()[before:]
     assert len(changed) == 1 and changed[0].ics_method == "REQUEST"
     assert f"SEQUENCE:{sequence + 1}" in changed[0].ics and "Stadtbibliothek" in changed[0].body
     events.cancel(event, "Der Referent ist krank.")
-    events.on_changed(event)
+    events.announce(event)
     db.session.commit()
     cancelled = outbox()[-1]
     assert cancelled.ics_method == "CANCEL" and "METHOD:CANCEL" in cancelled.ics

@@ -4,9 +4,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.extensions import db
-from ..events.service import add_builtin_kinds
 from .models import (Membership, Network, Organization, Person, WorkingGroup, name_key,
                      working_group_organizations)
+from .signals import network_created
 
 ORGANIZATION_FIELDS = ("kind", "street", "postcode", "city", "website", "email", "phone")
 PERSON_FIELDS = ("name", "role", "email", "phone")
@@ -147,7 +147,7 @@ def create_network(name: str, slug: str, description: str = "") -> Network:
     network = Network(name=name.strip(), slug=slug, description=(description or "").strip())
     db.session.add(network)
     db.session.flush()
-    add_builtin_kinds(network)
+    network_created.send(network)
     return network
 
 

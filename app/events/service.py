@@ -12,8 +12,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..core.extensions import db
 from ..core.types import utcnow
 from ..directory.models import Network
+from ..directory.signals import network_created
 from . import recurrence
 from .models import BUILTIN_KINDS, Event, EventKind, OccurrenceChange, Tag, event_tags
+from .signals import event_changed, event_rescheduled
 
 PAGE_SIZE = 20
 # Changing any of these means calendars must update their copy (SEQUENCE goes up).
@@ -40,7 +42,8 @@ def id_param(value) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
-def add_builtin_kinds(network: Network) -> None:
+@network_created.connect
+def add_builtin_kinds(network: Network, **_) -> None:
     """Every new network starts with the built-in kinds (see migration 0002 for older ones)."""
     for position, code in enumerate(BUILTIN_KINDS):
         db.session.add(EventKind(network_id=network.id, code=code, name=code, position=position))
@@ -145,10 +148,7 @@ def save(event: Event, **fields) -> Event:
     event.last_ends_at = recurrence.last_end(event, event.changes)
     if before is not None and any(before[name] != getattr(event, name) for name in _SCHEDULE_FIELDS):
         event.sequence = (event.sequence or 0) + 1
-        if before["starts_at"] != event.starts_at:
-            from ..minutes.service import follow_event
-
-            follow_event(event)
+        event_rescheduled.send(event, before=before)
     db.session.add(event)
     return event
 
@@ -163,11 +163,10 @@ def cancel(event: Event, reason: str) -> None:
     save(event, status="cancelled", cancel_reason=reason.strip())
 
 
-def on_changed(event: Event) -> None:
-    """Tell registrants about a change: a mail with the updated .ics (or a CANCEL)."""
-    from ..registrations import admin_service
-
-    admin_service.notify_change(event)
+def announce(event: Event, dates: list[datetime] | None = None) -> None:
+    """After an organizer changed time, place or status (of the whole event, or of these dates
+    of a series): whoever needs to know is told (signals.event_changed)."""
+    event_changed.send(event, dates=dates)
 
 
 def duplicate(event: Event) -> Event:

@@ -67,7 +67,7 @@ def _today(tz: str) -> date:
 def _changed(event: Event, sequence_before: int | None) -> None:
     """Tell whoever needs to know, when time, place or status changed (SEQUENCE went up)."""
     if sequence_before is not None and (event.sequence or 0) != sequence_before:
-        service.on_changed(event)
+        service.announce(event)
 
 
 # --- Calendar ---------------------------------------------------------------------
@@ -139,7 +139,7 @@ def _event_form_page(network: Network, form: EventForm, event: Event, *, heading
             require(access.can_manage_event(current_user, saved))
             _changed(event, sequence)
             if saved is not event:
-                service.on_changed(saved)
+                service.announce(saved)
             db.session.commit()
             flash(_("Saved and published.") if saved.status == "published" and request.form.get("publish")
                   else _("Saved."), "success")
@@ -268,7 +268,7 @@ def occurrence(event_id: int, key: str, action: str):
         service.change_occurrence(event, occurrence.original_start, "cancelled",
                                   reason=request.form.get("reason", "")[:500])
         message = _("%(day)s is cancelled.", day=day)
-    service.on_changed(event)
+    service.announce(event, dates=[occurrence.original_start])
     db.session.commit()
     flash(message, "success")
     return see_other(_manage_url(event, "dates"))
@@ -292,7 +292,7 @@ def move(event_id: int, key: str):
             db.session.rollback()
             _field_error(form, error)
         else:
-            service.on_changed(event)
+            service.announce(event, dates=[occurrence.original_start])
             db.session.commit()
             flash(_("The date is moved."), "success")
             return see_other(_manage_url(event, "dates"))

@@ -15,6 +15,7 @@ from ..core.types import utcnow
 from ..directory.models import Network, WorkingGroup
 from ..events import recurrence
 from ..events.models import Event
+from ..events.signals import event_rescheduled
 from . import search
 from .models import OPEN_ACTION_STATUSES, ActionItem, AgendaItem, Decision, Meeting
 
@@ -36,8 +37,9 @@ def meeting_for(event: Event, occurrence_start: datetime) -> Meeting | None:
     return db.session.scalar(query.order_by(Meeting.occurrence_start).limit(1))
 
 
-def follow_event(event: Event) -> None:
-    """A single event that moved takes its meeting along (events.service.save calls this)."""
+@event_rescheduled.connect
+def follow_event(event: Event, **_) -> None:
+    """A single event that moved takes its meeting along."""
     if event.id and not event.is_series:
         for meeting in db.session.scalars(select(Meeting).where(Meeting.event_id == event.id)):
             meeting.occurrence_start = event.starts_at

@@ -140,7 +140,7 @@ def sync_event(submission: Submission) -> Event:
     elif event.registration_settings is not None:
         admin_service.save_settings(event, is_open=False)  # registrations already made are kept
     if sequence_before is not None and event.sequence != sequence_before:
-        events.on_changed(event)
+        events.announce(event)
     return event
 
 
@@ -170,7 +170,7 @@ def cancel_event(submission: Submission, reason: str) -> None:
         submission.event = None
         return
     events.cancel(event, reason)
-    events.on_changed(event)
+    events.announce(event)
 
 
 # --- Publishing -------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ..core.types import utcnow
 from ..directory.models import Network, Person, WorkingGroup
 from ..events import recurrence
 from ..events.models import Event
+from ..events.signals import event_changed
 from ..minutes import service as minutes
 from .models import (ACTIVE_STATUSES, QUESTION_KINDS, REGISTRATION_STATUSES, AnonymousCount, Invitation, Question,
                      Registration, RegistrationSettings)
@@ -522,6 +523,11 @@ def send_reminders(now: datetime | None = None) -> int:
                        event_id=registration.event_id)
         sent += 1
     return sent
+
+
+@event_changed.connect
+def _tell_registrants(event: Event, dates=None, **_) -> None:
+    notify_change(event)
 
 
 def notify_change(event: Event, now: datetime | None = None) -> int:
