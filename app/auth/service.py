@@ -5,11 +5,13 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.extensions import db
 from ..core.types import utcnow
+from ..core.urls import absolute_url
+from ..mail import outbox
 from .models import PasswordResetToken, User
 
 MIN_PASSWORD_LENGTH = 10
@@ -77,6 +79,29 @@ def create_reset_token(user: User) -> str:
     return token
 
 
+def send_account_mail(user: User, first_time: bool = False) -> None:
+    """A single-use link to choose a password (a new account, or "forgot my password"), queued
+    in the caller's transaction with its token (outbox): no token without its mail."""
+    token = create_reset_token(user)
+    link = absolute_url("auth.reset_password", token=token)
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    if first_time:
+        subject = _("Your Treffpunkt account")
+        intro = _("An account was created for you on Treffpunkt. Choose your password here:")
+    else:
+        subject = _("Reset your Treffpunkt password")
+        intro = _("Someone asked to reset the password of your Treffpunkt account. "
+                  "If it was you, choose a new password here:")
+    body = "\n\n".join([
+        _("Hello %(name)s,", name=user.name),
+        intro,
+        link,
+        _("The link works once and for %(hours)d hours. If you did not ask for it, ignore this mail.",
+          hours=hours),
+    ])
+    outbox.enqueue(user.email, subject, body)
+
+
 def valid_reset_token(token: str) -> PasswordResetToken | None:
     if not token or len(token) > 100:
         return None
@@ -103,53 +128,3 @@ def reset_password(record: PasswordResetToken, password: str) -> User:
     ):
         other.used_at = now
     return user
-
-
-# --- Who may do what -------------------------------------------------------------
-
-def can_manage_network(user, network) -> bool:
-    return user.is_admin or network in user.coordinated_networks
-
-
-def can_view_network(user, network) -> bool:
-    return can_manage_network(user, network) or any(
-        group.network_id == network.id for group in user.led_groups
-    )
-
-
-def can_manage_group(user, group) -> bool:
-    if can_manage_network(user, group.network):
-        return True
-    led = set(user.led_groups)
-    return group in led or any(ancestor in led for ancestor in group.ancestors())
-
-
-def can_manage_event(user, event) -> bool:
-    """Coordinators (and admins) manage every event of their network; group leads the events
-    of the groups they lead and of those groups' sub-groups. Works for unsaved events too."""
-    from ..directory.models import Network, WorkingGroup
-
-    network = db.session.get(Network, event.network_id)
-    if network is not None and can_manage_network(user, network):
-        return True
-    if not event.working_group_id:
-        return False
-    group = db.session.get(WorkingGroup, event.working_group_id)
-    return group is not None and group.network_id == event.network_id and can_manage_group(user, group)
-
-
-def visible_networks_query(user):
-    """The networks a user may open: all for admins, else coordinated or led ones."""
-    from ..directory.models import Network, WorkingGroup
-    from .models import group_leads, network_coordinators
-
-    query = select(Network).order_by(Network.name)
-    if user.is_admin:
-        return query
-    coordinated = select(network_coordinators.c.network_id).where(network_coordinators.c.user_id == user.id)
-    led = (
-        select(WorkingGroup.network_id)
-        .join(group_leads, group_leads.c.working_group_id == WorkingGroup.id)
-        .where(group_leads.c.user_id == user.id)
-    )
-    return query.where(or_(Network.id.in_(coordinated), Network.id.in_(led)))

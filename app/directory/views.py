@@ -3,7 +3,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth import service as access
 from ..auth.models import User
 from ..core.extensions import db
 from ..core.params import db_int
@@ -11,7 +10,7 @@ from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import admin_required, require
 from .forms import ORGANIZATION_KIND_LABELS, NetworkForm, OrganizationForm, PersonForm, WorkingGroupForm
 from .models import Network, Organization, Person, WorkingGroup
-from . import logo as logo_service
+from . import access, logo as logo_service
 from . import service
 from .service import DirectoryError
 
@@ -409,4 +408,4 @@ def logo(slug: str):
                     headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"})
 
 
-from . import imports  # noqa: E402,F401  (registers the CSV routes on bp)
+from . import accounts, imports  # noqa: E402,F401  (register the accounts' and the CSV routes on bp)

@@ -16,7 +16,6 @@ from flask_babel import format_date, gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..auth import service as access
 from ..core.extensions import db
 from ..core.formatting import local_time, when
 from ..core.markdown import to_text
@@ -24,6 +23,8 @@ from ..core.params import in_calendar
 from ..core.rendering import render, wants_fragment
 from ..core.security import public
 from ..core.types import utcnow
+from ..core.urls import absolute_url
+from ..directory import access
 from ..directory.models import Network, WorkingGroup
 from ..minutes.agenda import public_agenda
 from ..minutes.service import can_read_minutes, meeting_for
@@ -84,14 +85,6 @@ def web_url(value: str) -> str:
     """The address if it is a web address (http/https), else "": never a javascript: link."""
     value = (value or "").strip()
     return value if value.lower().startswith(("https://", "http://")) else ""
-
-
-def _absolute(endpoint: str, **values) -> str:
-    """An absolute address of ours: BASE_URL when set (behind a proxy), else this request's host."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def is_public(event: Event) -> bool:
@@ -409,8 +402,8 @@ def _event_context(event: Event) -> dict:
     occurrence, bad_key, next_dates = _shown_occurrence(event, key, now)
     specific = event.is_series and key is not None and not bad_key
     url_values = {"at": occurrence.key} if specific else {}
-    page_url = _absolute("events.show", event_id=event.id, **url_values)
-    jsonld_url = _absolute("events.show", event_id=event.id, at=occurrence.key) if event.is_series else page_url
+    page_url = absolute_url("events.show", event_id=event.id, **url_values)
+    jsonld_url = absolute_url("events.show", event_id=event.id, at=occurrence.key) if event.is_series else page_url
     state = occurrence_state(occurrence)
     overview = event.is_series and not specific
     if overview:  # the page is about the series: marks of single dates go with the dates
@@ -479,7 +472,7 @@ def qr(event_id: int):
     key = request.args.get("at", "")
     if event.is_series and recurrence.parse_key(key):
         values["at"] = key
-    code = segno.make(_absolute("events.show", event_id=event.id, **values), error="m")
+    code = segno.make(absolute_url("events.show", event_id=event.id, **values), error="m")
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", scale=4, border=2, xmldecl=False, omitsize=True, dark="#000", light="#fff")
     response = make_response(buffer.getvalue())

@@ -423,7 +423,7 @@ AGENDA_DAYS = 28
 def manageable_group_ids(user, network: Network) -> set[int] | None:
     """The working groups whose events the user manages in this network; None for all of them
     (coordinators). Groups led and their sub-groups, from the network's groups in memory."""
-    from ..auth.service import can_manage_network
+    from ..directory.access import can_manage_network
 
     if can_manage_network(user, network):
         return None

@@ -5,13 +5,13 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 from flask_login import current_user
 
-from ..auth import service as access
 from ..core.extensions import db
 from ..core.markdown import to_html
 from ..core.params import db_int
 from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import require
 from ..core.types import utcnow
+from ..directory import access
 from ..directory import service as directory
 from ..directory.models import Network
 from ..minutes import service as minutes

@@ -13,9 +13,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.http import http_date
 
-from ..auth import service as access
 from ..core.extensions import db, limiter
 from ..core.security import public, require
+from ..directory import access
 from ..directory.models import Network, Organization, WorkingGroup
 from ..events import service as events
 from ..events.labels import LANGUAGE_LABELS, kind_label

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db
 from ..core.types import utcnow
+from ..core.urls import absolute_url
 from ..directory import service as directory
 from ..directory.models import Membership, Network, Organization, Person, WorkingGroup
 from ..events import recurrence
@@ -239,7 +240,7 @@ def delete_action(action: ActionItem) -> None:
 # --- The "done" link --------------------------------------------------------------------------
 
 def action_url(token: str) -> str:
-    return registrations.absolute_url("minutes.action_item", token=token)
+    return absolute_url("minutes.action_item", token=token)
 
 
 def send_link(action: ActionItem) -> str:

@@ -8,10 +8,10 @@ from flask_babel import force_locale, format_date, gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..auth import service as access
 from ..core.extensions import db
 from ..core.markdown import to_text
 from ..core.types import utcnow
+from ..directory import access
 from ..directory.models import Network, WorkingGroup
 from ..events import recurrence
 from ..events.models import Event

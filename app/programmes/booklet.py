@@ -22,8 +22,8 @@ from sqlalchemy.orm import undefer
 from ..core.extensions import db
 from ..core.formatting import qr_data_uri
 from ..core.markdown import to_html
+from ..core.urls import absolute_url
 from ..directory.logo import logo_data_uri
-from ..registrations.service import absolute_url
 from . import listing
 from .models import Campaign, Partner
 

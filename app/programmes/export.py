@@ -16,8 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from ..core.markdown import to_text
 from ..core.spreadsheet import escape_formula, excel_csv
+from ..core.urls import absolute_url
 from ..events.labels import LANGUAGE_LABELS
-from ..registrations.service import absolute_url
 from . import listing
 from .labels import TARGET_GROUP_LABELS, category_label
 from .models import Campaign

@@ -23,6 +23,7 @@ from ..core.formatting import when
 from ..core.spreadsheet import excel_csv
 from ..core.tokens import keyed_token
 from ..core.types import utcnow
+from ..core.urls import absolute_url
 from ..directory.models import Network, Person, WorkingGroup
 from ..events import recurrence
 from ..events.models import Event
@@ -403,9 +404,7 @@ def _invitation_details(event: Event, start: datetime) -> str:
 
 
 def _invitation_body(name: str, token: str, details: str, reminder: bool) -> str:
-    from . import service
-
-    link = service.absolute_url("registrations.invitation", token=token)
+    link = absolute_url("registrations.invitation", token=token)
     greeting = _("Hello %(name)s,", name=name) if name else _("Hello,")
     text = (_("we have not heard from you yet. Will you come?") if reminder
             else _("you are invited. Please tell us whether you will come: yes, no or maybe."))
@@ -676,7 +675,7 @@ def export_person(network: Network, email: str) -> dict:
 
 def url_context():
     """Mails carry absolute links; outside a request (the worker, the CLI) url_for needs one.
-    BASE_URL is what mails use in production (see service.absolute_url)."""
+    BASE_URL is what mails use in production (see core.urls.absolute_url)."""
     if has_request_context():
         return nullcontext()
     return current_app.test_request_context(base_url=current_app.config.get("BASE_URL") or "http://localhost")

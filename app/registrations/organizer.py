@@ -11,12 +11,12 @@ from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import NumberRange, Optional
 
-from ..auth import service as access
 from ..core.extensions import db
 from ..core.params import db_int
 from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import require
 from ..core.types import utcnow
+from ..directory import access
 from ..directory import service as directory
 from ..directory.models import WorkingGroup
 from ..events import recurrence

@@ -11,7 +11,6 @@ import json
 import secrets
 from datetime import datetime
 
-from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, text
 
@@ -19,6 +18,7 @@ from ..core.extensions import db
 from ..core.formatting import when
 from ..core.tokens import hash_token
 from ..core.types import utcnow
+from ..core.urls import absolute_url
 from ..events import recurrence
 from ..events.models import Event
 from .models import ACTIVE_STATUSES, Invitation, Question, Registration, RegistrationSettings
@@ -115,14 +115,6 @@ def registration_state(event: Event, occurrence, settings: RegistrationSettings 
 def questions_of(event: Event) -> list[Question]:
     return db.session.scalars(
         select(Question).where(Question.event_id == event.id).order_by(Question.position, Question.id)).all()
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """An address for mails: BASE_URL when set (behind a proxy), else this host."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def event_url(event: Event, occurrence_start: datetime) -> str:

@@ -5,11 +5,11 @@ from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ...auth import service as access
 from ...core.extensions import db
 from ...core.params import db_int
 from ...core.rendering import render
 from ...core.security import public
+from ...directory import access
 from ...directory import service as directory
 from ...directory.models import WorkingGroup
 from .. import archive as listing, search

@@ -2,10 +2,10 @@
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...auth import service as access
 from ...core.extensions import db
 from ...core.rendering import see_other
 from ...core.security import require
+from ...directory import access
 from ...events.models import Event
 from ...registrations import admin_service
 from .. import service

@@ -8,12 +8,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
-from ...auth import service as access
 from ...core.extensions import db, limiter
 from ...core.params import db_int
 from ...core.rendering import see_other, wants_fragment
 from ...core.security import public, require
 from ...core.types import utcnow
+from ...directory import access
 from ...directory import service as directory
 from ...events import recurrence
 from ...registrations.views import IP_LIMIT

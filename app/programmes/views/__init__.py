@@ -8,9 +8,9 @@
 from flask import Blueprint, abort
 from flask_login import current_user
 
-from ...auth import service as access
 from ...core.extensions import db
 from ...core.security import require
+from ...directory import access
 from ..models import Campaign, Submission
 
 bp = Blueprint("programmes", __name__)

@@ -7,16 +7,16 @@ from flask_login import current_user
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from ...auth import service as access
 from ...core.extensions import db
 from ...core.rendering import render, see_other, wants_fragment
 from ...core.security import require
 from ...core.types import utcnow
+from ...core.urls import absolute_url
+from ...directory import access
 from ...directory import service as directory
 from ...directory.logo import MAX_LOGO_BYTES, check_logo
 from ...directory.service import DirectoryError
 from ...events import recurrence
-from ...registrations.service import absolute_url
 from .. import export as exporting, review, service
 from ..forms import MAX_CATEGORY_NAME, CampaignForm, CategoryForm, PartnerForm
 from ..labels import category_label

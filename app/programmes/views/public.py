@@ -17,10 +17,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from ...auth import service as access
 from ...core.extensions import db, talisman
 from ...core.rendering import render, wants_fragment
 from ...core.security import public
+from ...directory import access
 from ...events.labels import LANGUAGE_LABELS
 from ...events.public import time_range
 from ...events.service import id_param
