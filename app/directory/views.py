@@ -298,10 +298,6 @@ def _group_context(network: Network, group: WorkingGroup) -> dict:
             o for o, _count in service.organizations_page(network) if o.id not in members]
         people = {p.id for p in group.people}
         context["candidate_people"] = [p for p in service.people_of(network) if p.id not in people]
-    from ..minutes import records  # minutes builds on the directory, not the other way round
-
-    context.update(open_actions=records.group_open_actions(current_user, group), owner_label=records.owner_label,
-                   today=records.network_today(network))
     return context
 
 

@@ -26,8 +26,6 @@ from ..core.types import utcnow
 from ..core.urls import absolute_url
 from ..directory import access
 from ..directory.models import Network, WorkingGroup
-from ..minutes.agenda import public_agenda
-from ..minutes.service import can_read_minutes, meeting_for
 from . import recurrence, service
 from .labels import LANGUAGE_LABELS
 from .models import Event, EventKind, Tag, event_tags
@@ -417,12 +415,6 @@ def _event_context(event: Event) -> dict:
         if banner == "cancelled" and not reason:
             reason = event.cancel_reason
     organizer = current_user.is_authenticated and access.can_view_network(current_user, event.network)
-    # The date's published agenda (issue 6): for a single event or a chosen date of a series.
-    meeting = None if overview else meeting_for(event, occurrence.original_start)
-    agenda = public_agenda(meeting, occurrence, organizer)
-    minutes_url = None
-    if meeting is not None and can_read_minutes(current_user, meeting):
-        minutes_url = url_for("minutes.show", meeting_id=meeting.id)
     manage_url = None
     if organizer and "events.manage" in current_app.view_functions:  # the organizer pages
         manage_url = url_for("events.manage", event_id=event.id)
@@ -430,8 +422,8 @@ def _event_context(event: Event) -> dict:
         "event": event,
         "occurrence": occurrence,
         "manage_url": manage_url,
-        "agenda": agenda,
-        "minutes_url": minutes_url,
+        "organizer": organizer,
+        "overview": overview,
         "banner": banner,
         "reason": reason,
         "specific": specific,

@@ -14,7 +14,6 @@ from ..core.types import utcnow
 from ..directory import access
 from ..directory import service as directory
 from ..directory.models import Network
-from ..minutes import service as minutes
 from . import recurrence, service
 from .forms import MAX_DESCRIPTION, CancelForm, EventForm, KindForm, MoveForm, date_limits
 from .models import Event, EventKind
@@ -216,7 +215,6 @@ def manage(event_id: int):
         "events/manage.html", event=event, network=event.network, dates=dates[:shown], more=len(dates) > shown,
         shown=shown, step=DATES_SHOWN, conflicts=service.conflicts(event),
         rule=service.rule_text(event) if event.is_series else None,
-        meetings=minutes.meetings_of_event(event),
     )
 
 

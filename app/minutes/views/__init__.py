@@ -6,6 +6,7 @@
     records    decisions, action items (and their "done" links), attendance
     workflow   review, approval, publishing, mail and PDF, the read view
     archive    a group's archive with full-text search
+    parts      what the minutes add to the event page, the event's manage page and a group's page
 """
 from flask import Blueprint, abort
 from flask_login import current_user
@@ -34,4 +35,4 @@ def meeting_context(meeting: Meeting) -> dict:
             "at": service.occurrence_key(meeting)}
 
 
-from . import agenda, archive, meetings, notes, records, workflow  # noqa: E402,F401  (each adds its routes to bp)
+from . import agenda, archive, meetings, notes, parts, records, workflow  # noqa: E402,F401  (each adds its routes to bp)
