@@ -44,6 +44,9 @@ PUBLIC_ENDPOINTS = {
     "minutes.pdf",
     "minutes.archive",
     "minutes.action_item",
+    # Agenda proposals through a participant's manage or invitation link (its token is the access).
+    "minutes.propose_by_registration",
+    "minutes.propose_by_invitation",
     # The Intercultural Week (issue 7): the shared submission form (its random key is the
     # access), the submitter's status link (its secret token is the access), and the published
     # programme with its embed, booklet, partner logos and feed (unpublished ones answer 404).

@@ -349,12 +349,12 @@ def test_proposal_through_the_registration_link(client, network):
 
     page = client.get(f"/r/{token}")
     assert "Propose an agenda item" in page.text
-    empty = client.post(f"/r/{token}", data={"action": "propose", "title": " "})
+    empty = client.post(f"/r/{token}/proposals", data={"title": " "})
     assert empty.status_code == 422 and 'id="proposal-title-error"' in empty.text
-    long = client.post(f"/r/{token}", data={"action": "propose", "title": "A", "description": "x" * 2001})
+    long = client.post(f"/r/{token}/proposals", data={"title": "A", "description": "x" * 2001})
     assert long.status_code == 422 and 'id="proposal-description-error"' in long.text
-    response = client.post(f"/r/{token}", data={"action": "propose", "title": "Kita-Plätze", "description": "Bitte"})
-    assert response.status_code == 302 and "done=proposed" in response.location
+    response = client.post(f"/r/{token}/proposals", data={"title": "Kita-Plätze", "description": "Bitte"})
+    assert response.status_code == 303 and "done=proposed" in response.location
 
     meeting = db.session.scalar(select(Meeting))  # opened for the proposal
     proposal = next(i for i in meeting.items if i.status == "proposed")
@@ -367,11 +367,11 @@ def test_proposal_through_the_registration_link(client, network):
     # A forged or changed token reveals nothing and changes nothing.
     for forged in ("x" * 43, token[:-1] + ("A" if token[-1] != "A" else "B"), "ü" * 10, "a" * 500):
         assert client.get(f"/r/{forged}").status_code == 404
-        assert client.post(f"/r/{forged}", data={"action": "propose", "title": "Spam"}).status_code == 404
+        assert client.post(f"/r/{forged}/proposals", data={"title": "Spam"}).status_code == 404
     # A cancelled registration proposes nothing more.
     registrations.cancel(db.session.get(type(registration), registration.id), notify=False)
     db.session.commit()
-    refused = client.post(f"/r/{token}", data={"action": "propose", "title": "Noch was"},
+    refused = client.post(f"/r/{token}/proposals", data={"title": "Noch was"},
                           headers={"Cookie": "lang=en"})
     assert refused.status_code == 422 and "takes no proposals" in refused.text
     assert len([i for i in db.session.get(Meeting, meeting.id).items if i.status == "proposed"]) == 1
@@ -385,14 +385,14 @@ def test_proposal_through_the_invitation_link_and_only_before_the_date(client, n
                               name="Ida", token_hash=token_hash))
     db.session.commit()
     assert "Propose an agenda item" in client.get(f"/i/{token}").text
-    assert client.post(f"/i/{token}", data={"action": "propose", "title": "Übersetzung"}).status_code == 302
+    assert client.post(f"/i/{token}/proposals", data={"title": "Übersetzung"}).status_code == 303
     item = db.session.scalar(select(AgendaItem).where(AgendaItem.status == "proposed"))
     assert (item.title, item.proposed_by_email) == ("Übersetzung", "ida@example.org")
 
     past = factories.meeting_event(network, title="Vorbei", start=future_start(-3))
     registration, past_token = registered_for(past, "max@example.org", "Max")
     assert "Propose an agenda item" not in client.get(f"/r/{past_token}").text
-    assert client.post(f"/r/{past_token}", data={"action": "propose", "title": "Zu spät"}).status_code == 422
+    assert client.post(f"/r/{past_token}/proposals", data={"title": "Zu spät"}).status_code == 422
     assert db.session.scalar(select(AgendaItem).where(AgendaItem.title == "Zu spät")) is None
 
 
@@ -400,17 +400,17 @@ def test_proposal_through_the_invitation_link_and_only_before_the_date(client, n
 def test_proposals_are_rate_limited_per_link(client, network):
     event = factories.meeting_event(network, start=future_start())
     _registration, token = registered_for(event)
-    answers = [client.post(f"/r/{token}", data={"action": "propose", "title": f"Thema {n}"}).status_code
+    answers = [client.post(f"/r/{token}/proposals", data={"title": f"Thema {n}"}).status_code
                for n in range(6)]
-    assert answers == [302] * 5 + [429]
+    assert answers == [303] * 5 + [429]
 
 
 def test_accept_and_decline_tell_the_proposer(english, network):
     event = factories.meeting_event(network, start=future_start())
     db.session.commit()
     _registration, token = registered_for(event)
-    english.post(f"/r/{token}", data={"action": "propose", "title": "Kita-Plätze"})
-    english.post(f"/r/{token}", data={"action": "propose", "title": "Werbung", "description": "Kauft!"})
+    english.post(f"/r/{token}/proposals", data={"title": "Kita-Plätze"})
+    english.post(f"/r/{token}/proposals", data={"title": "Werbung", "description": "Kauft!"})
     meeting = db.session.scalar(select(Meeting))
     add_item(meeting, "Bericht")
     kita, spam = sorted((i for i in meeting.items if i.status == "proposed"), key=lambda i: i.id)

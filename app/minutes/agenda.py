@@ -19,6 +19,7 @@ from ..directory import service as directory
 from ..directory.models import Membership, Network, Organization, Person
 from ..events.models import Event
 from ..registrations import admin_service
+from ..registrations.signals import invitation_extras
 from . import service
 from .models import AgendaItem, Meeting
 from .service import MinutesError
@@ -346,9 +347,10 @@ def agenda_text(meeting: Meeting) -> str:
     return "\n".join(lines)
 
 
-def published_agenda_text(event: Event, occurrence_start: datetime) -> str:
+@invitation_extras.connect
+def published_agenda_text(event: Event, start: datetime, **_) -> str:
     """The date's agenda for invitations, once it is published; "" before."""
-    meeting = service.meeting_for(event, occurrence_start)
+    meeting = service.meeting_for(event, start)
     if meeting is None or meeting.agenda_status != "published":
         return ""
     return agenda_text(meeting)

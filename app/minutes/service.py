@@ -16,6 +16,7 @@ from ..directory.models import Network, WorkingGroup
 from ..events import recurrence
 from ..events.models import Event
 from ..events.signals import event_rescheduled
+from ..registrations.signals import personal_data_deleted, personal_data_requested
 from . import search
 from .models import OPEN_ACTION_STATUSES, ActionItem, AgendaItem, Decision, Meeting
 
@@ -224,7 +225,8 @@ def carried_action_items(meeting: Meeting) -> list[ActionItem]:
 
 # --- Personal data (DSGVO) ------------------------------------------------------------------
 
-def personal_data(network_id: int, email: str) -> dict:
+@personal_data_requested.connect
+def personal_data(network_id: int, email: str, **_) -> dict:
     """What the minutes hold about an address: its agenda proposals and its action items."""
     email = email.strip().lower()
     proposals = db.session.execute(
@@ -241,7 +243,8 @@ def personal_data(network_id: int, email: str) -> dict:
     }
 
 
-def forget_proposers(event_id: int, email: str | None = None) -> None:
+@personal_data_deleted.connect
+def forget_proposers(event_id: int, email: str | None = None, **_) -> None:
     """Remove who proposed agenda items of an event (all of them, or one address's): when the
     registrations' retention ends, or when the person deletes their data. The items stay."""
     query = select(AgendaItem).join(Meeting, Meeting.id == AgendaItem.meeting_id).where(

@@ -28,9 +28,9 @@ from ..directory.models import Network, Person, WorkingGroup
 from ..events import recurrence
 from ..events.models import Event
 from ..events.signals import event_changed
-from ..minutes import service as minutes
 from .models import (ACTIVE_STATUSES, QUESTION_KINDS, REGISTRATION_STATUSES, AnonymousCount, Invitation, Question,
                      Registration, RegistrationSettings)
+from .signals import invitation_extras, personal_data_deleted, personal_data_requested
 
 REMIND_AGAIN_AFTER = timedelta(hours=24)
 MAX_PASTED_ADDRESSES = 500
@@ -396,11 +396,8 @@ def invite(event: Event, start: datetime, invitees: list[Invitee]) -> InviteResu
 
 def _invitation_details(event: Event, start: datetime) -> str:
     """Date, place and link, and the date's agenda once the organizers have published it."""
-    from ..minutes.agenda import published_agenda_text
-
-    agenda = published_agenda_text(event, start)
-    details = event_details(event, start)
-    return f"{details}\n\n{agenda}" if agenda else details
+    extras = [text for _receiver, text in invitation_extras.send(event, start=start) if text]
+    return "\n\n".join([event_details(event, start), *extras])
 
 
 def _invitation_body(name: str, token: str, details: str, reminder: bool) -> str:
@@ -622,7 +619,7 @@ def purge_expired(now: datetime | None = None) -> PurgeResult:
             delete(Registration).where(Registration.event_id == event.id)).rowcount or 0
         result.invitations += db.session.execute(
             delete(Invitation).where(Invitation.event_id == event.id)).rowcount or 0
-        minutes.forget_proposers(event.id)
+        personal_data_deleted.send(event.id, email=None)
         settings.purged_at = now
         result.events += 1
     return result
@@ -669,7 +666,8 @@ def export_person(network: Network, email: str) -> dict:
             "email": i.email, "answer": i.answer, "answered_at": when_(i.answered_at),
             "invited_at": when_(i.created_at), "reminded_at": when_(i.reminded_at),
         } for i in invs],
-        **minutes.personal_data(network.id, email),
+        **{key: value for _receiver, sections in personal_data_requested.send(network.id, email=email)
+           for key, value in sections.items()},
     }
 
 

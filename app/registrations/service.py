@@ -22,6 +22,7 @@ from ..core.urls import absolute_url
 from ..events import recurrence
 from ..events.models import Event
 from .models import ACTIVE_STATUSES, Invitation, Question, Registration, RegistrationSettings
+from .signals import personal_data_deleted
 
 TOKEN_BYTES = 32  # 256 bits from `secrets`
 MAX_TOKEN_LENGTH = 100  # token_urlsafe(32) has 43 characters; longer input is not looked up
@@ -308,9 +309,7 @@ def delete_personal_data(registration: Registration) -> list[Registration]:
     and the waiting list's order stay right, and nothing is left that points to the person.
     The manage link stops working (its hash is replaced)."""
     promoted = cancel(registration, notify=False)
-    from ..minutes.service import forget_proposers  # minutes build on registrations
-
-    forget_proposers(registration.event_id, registration.email)
+    personal_data_deleted.send(registration.event_id, email=registration.email)
     registration.name = ""
     registration.email = f"deleted-{secrets.token_hex(8)}@invalid"
     registration.organization_id = None

@@ -6,11 +6,9 @@ for a CAPTCHA; every field has a length limit; a wrong token gets the same plain
 whatever was wrong with it.
 """
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import StringField, TextAreaField
 
 from ..core.extensions import db, htmx, limiter
 from ..core.rendering import wants_fragment
@@ -19,8 +17,6 @@ from ..directory.models import Membership, Organization
 from ..events import recurrence
 from ..events import service as events
 from ..events.models import Event
-from ..minutes import agenda
-from ..minutes.service import MinutesError
 from . import admin_service, forms, service
 from .models import ACTIVE_STATUSES
 
@@ -30,7 +26,6 @@ IP_LIMIT = "10 per minute;100 per hour"
 EMAIL_LIMIT = "5 per hour"
 RESEND_IP_LIMIT = "5 per minute;30 per hour"
 RESEND_EMAIL_LIMIT = "3 per hour"
-PROPOSAL_LIMIT = "5 per hour;20 per day"  # per personal link
 
 
 def _email_key() -> str:
@@ -43,14 +38,6 @@ def _succeeded(response) -> bool:
     # Only submissions that may send a mail count against the address: a person fixing a
     # typo in the form is not held back.
     return response.status_code < 400
-
-
-def _token_key() -> str:
-    return f"token:{(request.view_args or {}).get('token', '')[:100]}"
-
-
-def _not_proposing() -> bool:
-    return request.form.get("action") != "propose"
 
 
 def _done(url: str):
@@ -223,55 +210,11 @@ def _invalid():
     return render_template("registrations/link_invalid.html"), 404
 
 
-# --- Agenda proposals through the personal link --------------------------------------
-
-class ProposalForm(FlaskForm):
-    title = StringField(_l("Title of the item"))
-    description = TextAreaField(_l("What is it about?"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.title.flags.required = True  # checked by minutes/agenda.py
-
-
-def _proposal_box(event: Event, occurrence, email: str, allowed: bool, form=None) -> dict | None:
-    """The "propose an agenda item" block of a participant's page: the form while the date
-    takes proposals and the person may propose, and what they proposed before."""
-    start = occurrence.original_start if occurrence is not None else None
-    earlier = agenda.proposals_by(event, start, email) if start is not None else []
-    can = allowed and agenda.takes_proposals(event, occurrence)
-    if not can and not earlier and form is None:
-        return None
-    return {"open": can, "earlier": earlier, "form": form or ProposalForm(formdata=None),
-            "done": request.args.get("done") == "proposed", "message": ""}
-
-
-def _propose(event: Event, occurrence, name: str, email: str, allowed: bool):
-    """Handle a posted proposal: (True, None) when saved, else (False, the box with the problem)."""
-    form = ProposalForm()
-    if not allowed or not agenda.takes_proposals(event, occurrence):
-        box = _proposal_box(event, occurrence, email, False, form)
-        box["message"] = _("This date takes no proposals (any more).")
-        return False, box
-    try:
-        agenda.propose(event, occurrence.original_start, form.title.data or "", form.description.data or "",
-                       name, email)
-    except MinutesError as error:
-        db.session.rollback()
-        target = form.description if error.field == "description" else form.title
-        target.errors = [*target.errors, str(error)]
-        return False, _proposal_box(event, occurrence, email, allowed, form)
-    db.session.commit()
-    return True, None
-
-
 # --- The manage link --------------------------------------------------------------
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(IP_LIMIT, methods=["POST"])
-@limiter.limit(PROPOSAL_LIMIT, key_func=_token_key, methods=["POST"], exempt_when=_not_proposing,
-               deduct_when=_succeeded)
 def manage(token: str):
     registration = service.by_token(token)
     if registration is None:
@@ -285,13 +228,6 @@ def manage(token: str):
     action = request.form.get("action", "save")
     status = 200
     message = ""
-    occurrence = service.occurrence_of(event, registration.occurrence_start)
-    proposal = None
-    if request.method == "POST" and action == "propose":
-        saved, proposal = _propose(event, occurrence, registration.name, registration.email, active)
-        if saved:
-            return redirect(url_for("registrations.manage", token=token, done="proposed", _anchor="proposals"))
-        status = 422
     if request.method == "POST" and action == "delete":
         if not request.form.get("confirm_delete"):
             message = _("Please tick the box to confirm that your data should be deleted.")
@@ -318,12 +254,9 @@ def manage(token: str):
             db.session.commit()
             return redirect(url_for("registrations.manage", token=token, done="saved"))
         status = 422
-    context = _registration_context(registration, token)
-    if proposal is None:
-        proposal = _proposal_box(event, occurrence, registration.email, active)
     return render_template("registrations/manage.html", form=form, active=active, message=message,
-                           done=request.args.get("done", ""), proposal=proposal,
-                           checkin_code=admin_service.checkin_code(registration), **context), status
+                           done=request.args.get("done", ""), checkin_code=admin_service.checkin_code(registration),
+                           **_registration_context(registration, token)), status
 
 
 # --- Invitations ------------------------------------------------------------------
@@ -331,8 +264,6 @@ def manage(token: str):
 @bp.route("/i/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(IP_LIMIT, methods=["POST"])
-@limiter.limit(PROPOSAL_LIMIT, key_func=_token_key, methods=["POST"], exempt_when=_not_proposing,
-               deduct_when=_succeeded)
 def invitation(token: str):
     invitation = service.invitation_by_token(token)
     if invitation is None or invitation.event.status == "draft":
@@ -350,15 +281,7 @@ def invitation(token: str):
     questions = service.questions_of(event)
     ask_organization = settings.ask_organization if settings is not None else True
     organizations = _organizations(event.network_id) if ask_organization else []
-    # Who said no does not propose items; who registered through the invitation still may.
-    may_propose = invitation.answer != "no"
-    proposal = None
-    if request.method == "POST" and request.form.get("action") == "propose":
-        saved, proposal = _propose(event, occurrence, invitation.name, invitation.email, may_propose)
-        if saved:
-            return redirect(url_for("registrations.invitation", token=token, done="proposed", _anchor="proposals"))
-        status = 422
-    elif request.method == "POST":
+    if request.method == "POST":
         answer = request.form.get("answer", "")
         if answer not in ("yes", "no", "maybe"):
             abort(400)
@@ -391,12 +314,10 @@ def invitation(token: str):
         form = forms.build(forms.RegistrationForm, questions, organizations, ask_organization,
                            name=invitation.name, email=invitation.email,
                            organization_id=invitation.organization_id or 0)
-    if proposal is None:
-        proposal = _proposal_box(event, occurrence, invitation.email, may_propose)
     return render_template(
         "registrations/invitation.html", invitation=invitation, event=event, occurrence=occurrence, form=form,
         can_register=can_register, registration=registration, settings=settings,
-        done=request.args.get("done", ""), token=token, proposal=proposal), status
+        done=request.args.get("done", ""), token=token), status
 
 
 # --- Send me my link again --------------------------------------------------------

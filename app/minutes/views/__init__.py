@@ -1,7 +1,8 @@
 """The minutes blueprint: one module per part of the work on a meeting.
 
     meetings   open a meeting for an event's date
-    agenda     the Tagesordnung, participants' proposals
+    agenda     the Tagesordnung and the organizers' answers to proposals
+    proposals  participants propose items through their personal link
     notes      the minutes editor: notes per item with autosave, versions and diffs
     records    decisions, action items (and their "done" links), attendance
     workflow   review, approval, publishing, mail and PDF, the read view
@@ -35,4 +36,4 @@ def meeting_context(meeting: Meeting) -> dict:
             "at": service.occurrence_key(meeting)}
 
 
-from . import agenda, archive, meetings, notes, parts, records, workflow  # noqa: E402,F401  (each adds its routes to bp)
+from . import agenda, archive, meetings, notes, parts, proposals, records, workflow  # noqa: E402,F401  (each adds its routes to bp)
