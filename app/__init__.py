@@ -109,7 +109,7 @@ def _subscribe() -> None:
     from .events import service as _events  # noqa: F401  directory.network_created: built-in kinds
     from .minutes import agenda as _agenda  # noqa: F401  registrations.invitation_extras: the agenda
     from .minutes import service as _minutes  # noqa: F401  events.event_rescheduled, registrations' personal data
-    from .registrations import admin_service as _registrations  # noqa: F401  events.event_changed: mails
+    from .registrations import notifications as _notifications  # noqa: F401  events.event_changed: mails
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -145,8 +145,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_command)
 
-    from .registrations.admin_service import register_periodic_jobs
-    from .registrations.cli import purge_command
+    from .registrations.cli import purge_command, register_periodic_jobs
 
     app.cli.add_command(purge_command)
     register_periodic_jobs()  # the outbox worker purges expired data and sends reminders

@@ -200,7 +200,7 @@ def demo_objects(app):
     from app.mail.models import OutboxMail
     from app.minutes.models import ActionItem, AgendaItem, Decision, Meeting
     from app.programmes.models import Campaign, Category, Partner, Submission
-    from app.registrations.admin_service import checkin_code
+    from app.registrations.attendance import checkin_code
     from app.registrations.models import Registration
 
     load_demo()

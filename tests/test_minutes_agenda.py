@@ -16,7 +16,7 @@ from app.events import recurrence
 from app.mail.models import OutboxMail
 from app.minutes import agenda, service
 from app.minutes.models import ActionItem, AgendaItem, Meeting
-from app.registrations import admin_service as admin
+from app.registrations import admin_service as admin, invitations
 from app.registrations import service as registrations
 from app.registrations.models import Invitation
 
@@ -309,13 +309,13 @@ def test_invitations_carry_the_published_agenda(app, english, network):
     carry = meeting.items[0]
     agenda.save_item(meeting, carry, title=carry.title, planned_minutes=10)
     add_item(meeting, "Jahresplanung", 40, presenter_name="Frau Schulz")
-    invitations = f"/events/{meeting.event_id}/invitations?at={service.occurrence_key(meeting)}"
+    page = f"/events/{meeting.event_id}/invitations?at={service.occurrence_key(meeting)}"
 
-    english.post(invitations, data={"source": "list", "addresses": "a@example.org"})
+    english.post(page, data={"source": "list", "addresses": "a@example.org"})
     assert "Jahresplanung" not in outbox("a@example.org")[0].body  # not published yet
     agenda.publish(db.session.get(Meeting, meeting.id))
     db.session.commit()
-    english.post(invitations, data={"source": "list", "addresses": "b@example.org"})
+    english.post(page, data={"source": "list", "addresses": "b@example.org"})
     body = outbox("b@example.org")[0].body
     start = meeting.occurrence_start
     assert (f"Agenda\nItem 1 ({english_time(app, start)}, 10 min): {CARRY_OVER}\n"
@@ -323,7 +323,7 @@ def test_invitations_carry_the_published_agenda(app, english, network):
             f"Planned end: {english_time(app, start + timedelta(minutes=50))}") in body
     assert "/i/" in body  # the personal link is still there
     # Reminders carry it as well.
-    admin.remind_invitees(meeting.event, meeting.occurrence_start)
+    invitations.remind_invitees(meeting.event, meeting.occurrence_start)
     db.session.commit()
     assert "Jahresplanung" in outbox("a@example.org")[-1].body
 

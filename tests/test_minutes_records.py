@@ -15,7 +15,7 @@ from app.events import recurrence
 from app.mail import outbox
 from app.minutes import records, service
 from app.minutes.models import ActionItem, AttendanceEntry, Decision, Meeting
-from app.registrations import admin_service
+from app.registrations import attendance
 from app.registrations import service as registrations
 from tests.factories import local
 
@@ -352,7 +352,7 @@ def test_attendance_is_taken_over_from_the_check_in_and_counted_per_organization
         registration, _token, _outcome = registrations.register(
             event, start, name, email, organization.id if organization else None, organization_name, {}, notify=False)
         if checked_in:
-            admin_service.check_in(registration)
+            attendance.check_in(registration)
 
     registered("Erika Muster", "erika@example.org", organization=vhs)
     registered("Ole Gast", "ole@example.org", organization=vhs)

@@ -16,7 +16,7 @@ from app.directory import service as directory
 from app.events import service as events
 from app.events.models import Event
 from app.mail.models import OutboxMail
-from app.registrations import admin_service as admin
+from app.registrations import admin_service as admin, attendance, invitations, notifications, privacy
 from app.registrations import service as registrations
 from app.registrations.models import Invitation, Registration, RegistrationSettings
 
@@ -198,14 +198,14 @@ def test_invitations_group_network_list_and_reminders(english, network):
     url = f"/events/{event.id}/invitations"
 
     english.post(url, data={"source": "group", "group_id": group.id})
-    assert [i.email for i in admin.invitations(event, event.starts_at)] == ["p.neumann@vhs.example"]
+    assert [i.email for i in invitations.invitations(event, event.starts_at)] == ["p.neumann@vhs.example"]
     english.post(url, data={"source": "network"})
-    assert len(admin.invitations(event, event.starts_at)) == 2  # nobody twice, nobody without address
+    assert len(invitations.invitations(event, event.starts_at)) == 2  # nobody twice, nobody without address
     response = english.post(url, data={"source": "list", "addresses":
                                        "Lena Brandt <lena@stadt.example>\nkein-at-zeichen\nali@ib.example\n"})
     text = response.get_data(as_text=True)
     assert response.status_code == 422 and "kein-at-zeichen" in text and "other addresses were invited" in text
-    rows = admin.invitations(event, event.starts_at)
+    rows = invitations.invitations(event, event.starts_at)
     assert {i.email for i in rows} == {"p.neumann@vhs.example", "s.krueger@jc.example", "lena@stadt.example",
                                        "ali@ib.example"}
     assert next(i for i in rows if i.email == "lena@stadt.example").name == "Lena Brandt"
@@ -224,7 +224,7 @@ def test_invitations_group_network_list_and_reminders(english, network):
                                                               "s.krueger@jc.example"]
     english.post(f"{url}/remind")  # not twice within 24 hours
     assert len(outbox()) == before + 3
-    later = admin.remind_invitees(event, event.starts_at, now=utcnow() + timedelta(hours=25))
+    later = invitations.remind_invitees(event, event.starts_at, now=utcnow() + timedelta(hours=25))
     assert later == 3
 
 
@@ -234,7 +234,7 @@ def test_check_in_by_tick_and_by_token(english, network):
     event = make_event(network)
     anna, _t = add(event, "Anna", "anna@example.org")
     ben, _token = add(event, "Ben", "ben@example.org")
-    token = admin.checkin_code(ben)  # what Ben's QR code carries
+    token = attendance.checkin_code(ben)  # what Ben's QR code carries
     page = english.get(f"/events/{event.id}/checkin").get_data(as_text=True)
     assert "0 of 2 checked in" in page
     fragment = english.post(f"/events/{event.id}/checkin", data={"registration_id": anna.id, "present": "1"},
@@ -302,10 +302,10 @@ def test_reminders_once_before_the_event(app, network):
     registration, _t = add(event, "Anna", "anna@example.org")
     add(event, "Weg", "weg@example.org")[0].status = "cancelled"
     db.session.commit()
-    assert admin.send_reminders(utcnow()) == 0  # 5 days ahead, reminder 2 days before
+    assert notifications.send_reminders(utcnow()) == 0  # 5 days ahead, reminder 2 days before
     soon = event.starts_at - timedelta(days=1)
-    assert admin.send_reminders(soon) == 1
-    assert admin.send_reminders(soon) == 0
+    assert notifications.send_reminders(soon) == 1
+    assert notifications.send_reminders(soon) == 0
     db.session.commit()
     reminder = outbox("anna@example.org")[-1]
     assert reminder.subject.startswith("Erinnerung") or reminder.subject.startswith("Reminder")
@@ -340,24 +340,24 @@ def test_purge_after_retention_keeps_anonymous_counts(app, network):
     anna, _t = add(event, "Anna", "anna@example.org", organization="VHS", answers={str(question.id): "vegan"})
     add(event, "Ben", "ben@example.org", organization="VHS", answers={str(question.id): "vegetarisch"})
     carl, _t = add(event, "Carl", "carl@example.org", organization="Caritas")
-    admin.check_in(anna)
+    attendance.check_in(anna)
     admin.cancel(carl)
-    admin.invite(event, event.starts_at, [admin.Invitee("Ida", "ida@example.org")])
+    invitations.invite(event, event.starts_at, [invitations.Invitee("Ida", "ida@example.org")])
     db.session.commit()
 
-    assert admin.purge_expired(event.ends_at + timedelta(days=29)).events == 0
-    result = admin.purge_expired(event.ends_at + timedelta(days=31))
+    assert privacy.purge_expired(event.ends_at + timedelta(days=29)).events == 0
+    result = privacy.purge_expired(event.ends_at + timedelta(days=31))
     db.session.commit()
     assert (result.events, result.registrations, result.invitations) == (1, 3, 1)
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 0
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
-    counts = {c.key: c.count for c in admin.anonymous_counts(event)}
+    counts = {c.key: c.count for c in privacy.anonymous_counts(event)}
     assert counts["status:confirmed"] == 2 and counts["status:cancelled"] == 1 and counts["checked_in"] == 1
     assert counts["organization:VHS"] == 2 and counts["question:Essen=vegan"] == 1
     assert counts["invitation:none"] == 1
     assert not any("anna" in key.lower() or "@" in key for key in counts)
     assert db.session.get(RegistrationSettings, event.id).purged_at is not None
-    assert admin.purge_expired(event.ends_at + timedelta(days=40)).events == 0  # once
+    assert privacy.purge_expired(event.ends_at + timedelta(days=40)).events == 0  # once
 
 
 def test_purge_command(app, network):
@@ -373,7 +373,7 @@ def test_purge_command(app, network):
 def test_export_by_email_only_in_own_network(english, network):
     event = make_event(network)
     add(event, "Anna", "anna@example.org", organization="VHS")
-    admin.invite(event, event.starts_at, [admin.Invitee("Anna", "anna@example.org")])
+    invitations.invite(event, event.starts_at, [invitations.Invitee("Anna", "anna@example.org")])
     elsewhere = factories.network("stendal", "Netzwerk Stendal")
     other_event = make_event(elsewhere, title="Arbeitstisch Stendal")
     add(other_event, "Anna", "anna@example.org")

@@ -16,7 +16,7 @@ from app.events import service as events
 from app.events.models import Event
 from app.mail import outbox
 from app.mail.models import OutboxMail
-from app.registrations import service
+from app.registrations import invitations, service
 from app.registrations.models import Invitation, Question, Registration, RegistrationSettings
 from tests.factories import local
 
@@ -473,11 +473,10 @@ def test_invitation_only_events_take_invitees_only(client, network):
     import re
 
     from app.mail.models import OutboxMail
-    from app.registrations import admin_service
 
     event = make_event(network)
     event.visibility = "invited"
-    admin_service.invite(event, event.starts_at, [admin_service.Invitee("Erika Muster", "erika@example.org")])
+    invitations.invite(event, event.starts_at, [invitations.Invitee("Erika Muster", "erika@example.org")])
     db.session.commit()
     refused = post_registration(client, event, email="walk-in@example.org")
     assert refused.status_code in (404, 422)

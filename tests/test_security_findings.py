@@ -75,7 +75,7 @@ def test_registering_with_someone_elses_address_opens_nothing_of_theirs(client, 
 def test_the_checkin_code_is_not_the_manage_link(client, make):
     """The QR code an organizer scans at the door must not hand the organizer the participant's
     manage link (and so the person's calendar across networks)."""
-    from app.registrations.admin_service import checkin_code
+    from app.registrations.attendance import checkin_code
 
     network = make.network("magdeburg")
     make.user("coord@example.org", coordinates=[network])

@@ -1,5 +1,7 @@
 """Absolute addresses, for mails, feeds and QR codes that leave the browser."""
-from flask import current_app, url_for
+from contextlib import nullcontext
+
+from flask import current_app, has_request_context, url_for
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -8,3 +10,11 @@ def absolute_url(endpoint: str, **values) -> str:
     if base:
         return base + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
+
+
+def url_context():
+    """Mails carry absolute links; outside a request (the worker, the CLI) url_for needs one.
+    BASE_URL is what mails use in production (see absolute_url)."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context(base_url=current_app.config.get("BASE_URL") or "http://localhost")

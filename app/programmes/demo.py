@@ -21,11 +21,11 @@ from sqlalchemy import delete, func, select
 from ..auth.models import User
 from ..core.extensions import db
 from ..core.types import utcnow
+from ..core.urls import url_context
 from ..directory.models import Network
 from ..events import recurrence
 from ..events.demo import SUN, on_or_after
 from ..mail.models import OutboxMail
-from ..registrations.admin_service import url_context
 from . import review, service
 from .models import Campaign, Submission
 

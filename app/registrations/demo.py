@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from ..core.extensions import db
 from ..core.types import utcnow
+from ..core.urls import url_context
 from ..directory.models import Network
 from ..events import recurrence
 from ..events.models import Event
-from . import admin_service as admin
-from . import service
+from . import admin_service as admin, invitations, service
 
 FIRST = ["Amira", "Jonas", "Olena", "Mehmet", "Sophie", "Tran", "Fatima", "Lukas", "Grace", "Dmytro", "Leonie",
          "Yusuf", "Hanna", "Ali", "Marie", "Samir", "Katarina", "Paul", "Nour", "Elif", "Ben", "Aylin", "Tomasz",
@@ -54,7 +54,7 @@ def _fill(event: Event, start, first: int, count: int, answers=None) -> None:
 
 def load_demo_registrations() -> int:
     """Returns how many events were set up."""
-    with admin.url_context():
+    with url_context():
         return _load()
 
 
@@ -94,10 +94,10 @@ def _load() -> int:
         start = _next_start(invited)
         invited.visibility = "invited"  # only the invited register, through their links
         _setup(invited, capacity=125)
-        invitees = [admin.Invitee(*_person(n)[:2]) for n in range(80, 92)]
-        admin.invite(invited, start, invitees)
+        invitees = [invitations.Invitee(*_person(n)[:2]) for n in range(80, 92)]
+        invitations.invite(invited, start, invitees)
         db.session.flush()
-        rows = admin.invitations(invited, start)
+        rows = invitations.invitations(invited, start)
         for index, row in enumerate(rows):
             answer = ["yes", "yes", "yes", "yes", "no", "maybe", None, None][index % 8]
             if answer is None:

@@ -1,5 +1,6 @@
 """Organizer pages of registrations: settings and questions, the overview, invitations,
-check-in on a phone, attendance lists, and the DSGVO export. Logic lives in admin_service."""
+check-in on a phone, attendance lists, and the DSGVO export. Logic lives in admin_service,
+invitations, attendance and privacy."""
 import json
 from datetime import datetime
 
@@ -23,7 +24,7 @@ from ..events import recurrence
 from ..events import service as events
 from ..events.models import Event
 from ..events.service import EventError
-from . import admin_service as admin
+from . import admin_service as admin, attendance, invitations as inviting, privacy
 from .admin_service import AdminError
 from .models import Question, Registration
 
@@ -263,22 +264,22 @@ def invitations(event_id: int):
             group = db.session.get(WorkingGroup, request.form.get("group_id", type=db_int) or 0)
             if group is None or group.network_id != event.network_id:
                 abort(404)
-            invitees = admin.group_invitees(group)
+            invitees = inviting.group_invitees(group)
         elif source == "network":
-            invitees = admin.network_invitees(event.network)
+            invitees = inviting.network_invitees(event.network)
         else:
             pasted = request.form.get("addresses", "")[:100_000]
-            invitees, bad_lines = admin.parse_addresses(pasted)
-        result = admin.invite(event, start, invitees)
+            invitees, bad_lines = inviting.parse_addresses(pasted)
+        result = inviting.invite(event, start, invitees)
         db.session.commit()
         flash(_("%(num)d invited; %(already)d had an invitation already.", num=result.invited,
                 already=result.already), "success")
         if not bad_lines:
             return see_other(url_for(".invitations", event_id=event.id, at=_key(start)))
         pasted = "\n".join(line for line, _why in bad_lines)
-    rows = admin.invitations(event, start)
+    rows = inviting.invitations(event, start)
     return render_template("registrations/organizer_invitations.html", rows=rows,
-                           counts=admin.invitation_counts(rows), groups=event.network.working_groups,
+                           counts=inviting.invitation_counts(rows), groups=event.network.working_groups,
                            bad_lines=bad_lines, pasted=pasted, answer_labels=ANSWER_LABELS,
                            **_common(event, start)), 422 if bad_lines else 200
 
@@ -287,7 +288,7 @@ def invitations(event_id: int):
 def remind(event_id: int):
     event = _event(event_id)
     start = _start(event)
-    count = admin.remind_invitees(event, start)
+    count = inviting.remind_invitees(event, start)
     db.session.commit()
     flash(_("%(num)d reminded. Nobody is reminded twice within 24 hours.", num=count), "success")
     return see_other(url_for(".invitations", event_id=event.id, at=_key(start)))
@@ -303,7 +304,7 @@ def checkin(event_id: int):
     if request.method == "POST":
         registration = _registration(event, request.form.get("registration_id", type=db_int))
         try:
-            admin.check_in(registration, present=request.form.get("present") == "1")
+            attendance.check_in(registration, present=request.form.get("present") == "1")
         except AdminError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -326,7 +327,7 @@ def checkin_token(event_id: int, token: str):
     """Scanned from a participant's QR code: shows who it is, with one button to check in
     (a GET never changes anything)."""
     event = _event(event_id)
-    registration = admin.by_checkin_code(event, token)
+    registration = attendance.by_checkin_code(event, token)
     if registration is None:
         return render_template("registrations/organizer_checkin_result.html", event=event, network=event.network,
                                r=None, error=_("This code does not belong to a registration of this event."),
@@ -349,7 +350,7 @@ def _filename(event: Event, start: datetime, ext: str) -> str:
 def attendance_csv(event_id: int):
     event = _event(event_id)
     start = _start(event)
-    data = admin.attendance_csv(event, start, only_confirmed=request.args.get("all") != "1")
+    data = attendance.attendance_csv(event, start, only_confirmed=request.args.get("all") != "1")
     return Response(data, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{_filename(event, start, "csv")}"'})
 
@@ -358,7 +359,7 @@ def attendance_csv(event_id: int):
 def attendance_pdf(event_id: int):
     event = _event(event_id)
     start = _start(event)
-    data = admin.attendance_pdf(event, start, only_confirmed=request.args.get("all") != "1")
+    data = attendance.attendance_pdf(event, start, only_confirmed=request.args.get("all") != "1")
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{_filename(event, start, "pdf")}"'})
 
@@ -378,7 +379,7 @@ def privacy_export(slug: str):
         except AdminError as problem:
             error = str(problem)
         else:
-            data = json.dumps(admin.export_person(network, email), ensure_ascii=False, indent=2)
+            data = json.dumps(privacy.export_person(network, email), ensure_ascii=False, indent=2)
             return Response(data, mimetype="application/json", headers={
                 "Content-Disposition": f'attachment; filename="treffpunkt-{network.slug}-data.json"'})
     return render_template("registrations/organizer_privacy.html", network=network, email=email,

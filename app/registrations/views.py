@@ -17,7 +17,7 @@ from ..directory.models import Membership, Organization
 from ..events import recurrence
 from ..events import service as events
 from ..events.models import Event
-from . import admin_service, forms, service
+from . import attendance, forms, service
 from .models import ACTIVE_STATUSES
 
 bp = Blueprint("registrations", __name__)
@@ -255,7 +255,7 @@ def manage(token: str):
             return redirect(url_for("registrations.manage", token=token, done="saved"))
         status = 422
     return render_template("registrations/manage.html", form=form, active=active, message=message,
-                           done=request.args.get("done", ""), checkin_code=admin_service.checkin_code(registration),
+                           done=request.args.get("done", ""), checkin_code=attendance.checkin_code(registration),
                            **_registration_context(registration, token)), status
 
 

@@ -10,7 +10,7 @@ from app.core.types import utcnow
 from app.directory import service as directory
 from app.events import service as events
 from app.events.models import Event
-from app.registrations import admin_service as admin
+from app.registrations import admin_service as admin, attendance
 from app.registrations import service as registrations
 
 from .conftest import PHONE, assert_accessible, assert_same_document, htmx_idle, log_in, mark_document, \
@@ -38,7 +38,7 @@ def event_data(magdeburg):
         registration, _token, _o = registrations.register(event, event.starts_at, name, f"p{n}@example.org", None,
                                                           organization, {}, notify=False)
         db.session.flush()
-        tokens[name] = admin.checkin_code(registration)  # what the person's QR code carries
+        tokens[name] = attendance.checkin_code(registration)  # what the person's QR code carries
     db.session.commit()
     data = {"id": event.id, "tokens": tokens}
     db.session.rollback()

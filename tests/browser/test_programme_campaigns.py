@@ -15,7 +15,7 @@ from app.core.extensions import db
 from app.directory import service as directory
 from app.programmes import service
 from app.programmes.models import Campaign
-from app.registrations.admin_service import url_context
+from app.core.urls import url_context
 
 from ..test_programmes_campaigns import approved, make_campaign, submit
 from .conftest import htmx_idle, log_in
