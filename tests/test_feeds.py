@@ -29,11 +29,11 @@ YEAR_END = datetime(2028, 1, 1, tzinfo=BERLIN)
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    feeds.pieces.clear()
-    feeds.assembled.clear()
+    for cache in (feeds.pieces, feeds.assembled, feeds.served):
+        cache.clear()
     yield
-    feeds.pieces.clear()
-    feeds.assembled.clear()
+    for cache in (feeds.pieces, feeds.assembled, feeds.served):
+        cache.clear()
 
 
 @pytest.fixture
@@ -495,7 +495,7 @@ def test_unchanged_feed_is_served_from_the_cache_and_edits_show_at_once(app, cli
 
 def _ics_check(path):
     result = subprocess.run([str(ICS_CHECK), str(path), "--from", "2027-01-01", "--to", "2027-12-31",
-                             "--json", "-"], capture_output=True, text=True, timeout=600)
+                             "--feed", "--strict", "--json", "-"], capture_output=True, text=True, timeout=600)
     report = json.loads(result.stdout)
     # No warning is allowed; infos only (e.g. I-METHOD: a feed without METHOD is fine).
     warnings = [item for item in report["lint"] if item["severity"] != "info"]
@@ -540,3 +540,24 @@ def test_ics_check_agrees_on_every_kind_of_feed(client, assorted, make, tmp_path
         path.write_bytes(response.data)
         counts[name] = _ics_check(path)["parsers"]
     assert counts
+
+
+def test_calendar_names_are_escaped(client, network, tmp_path):
+    """NAME is TEXT like X-WR-CALNAME: a title or network name with , ; \\ or a line break is
+    escaped in both, or ics-check (E-TEXT-ESCAPE) and strict parsers refuse the feed."""
+    if shutil.which("node") is None or not ICS_CHECK.exists():
+        pytest.skip("ics-check needs Node (>= 20) and tools/ics-check")
+    title = "Café, Sprache; Arbeit \\ neu\nzweite Zeile"
+    event = add(network, title, local(2027, 6, 8, 18), local(2027, 6, 8, 20))
+    network.name = "Netzwerk Halle, Saale; Süd \\ Nord"
+    db.session.commit()
+    for url, name in ((f"/events/{event.id}.ics", title), ("/feeds/n/magdeburg.ics", network.name)):
+        data = client.get(url).data
+        escaped = name.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+        unfolded = data.replace(b"\r\n ", b"").decode()
+        assert f"\r\nNAME:{escaped}\r\n" in unfolded and f"\r\nX-WR-CALNAME:{escaped}\r\n" in unfolded
+        calendar = vobject.readOne(data.decode())
+        assert calendar.contents["name"][0].value == calendar.contents["x-wr-calname"][0].value == name
+        path = tmp_path / "feed.ics"
+        path.write_bytes(data)
+        _ics_check(path)

@@ -6,9 +6,10 @@ the event's version (UID, SEQUENCE, updated_at, its changes' sequences and every
 that goes into the text). After an edit only that event is built again. The components
 themselves come from `mail.ics.build_vevent`, the same function the invitation mails use.
 
-Queries: the fingerprint is one aggregate over the feed's filter (the 304 path runs nothing
-else); building runs a fixed number more (events, organizations, contacts, changes, tags,
-registration settings, the feed's name), however many events and series there are.
+Queries: the fingerprint is one aggregate over the feed's filter that also reads the names the
+feed prints and its title is made of (the 304 path runs nothing else); building runs a fixed
+number more (events, organizations, contacts, changes, tags, registration settings), however
+many events and series there are.
 """
 import hashlib
 import hmac
@@ -16,20 +17,21 @@ import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import get_locale, gettext as _
 from icalendar import Calendar, vDuration, vText
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db
 from ..core.tokens import hash_token, keyed_token
 from ..core.types import utcnow
+from ..directory.models import Network, Organization, Person
 from ..events import recurrence, service as events
 from ..events.labels import kind_label
-from ..events.models import Event
+from ..events.models import Event, EventKind
 from ..mail.ics import PRODID, build_vevent, vtimezone
 from ..programmes.models import Campaign, Submission
 from ..registrations.models import ACTIVE_STATUSES, Registration, RegistrationSettings
@@ -104,8 +106,6 @@ def cutoff() -> datetime:
 
 
 def public_feed(filters: events.Filters, network_slug: str | None = None) -> Feed:
-    from ..directory.models import Network
-
     stmt = events._candidates(filters, cutoff(), None, public=True)
     if network_slug is not None:
         stmt = stmt.where(Event.network_id == select(Network.id).where(Network.slug == network_slug)
@@ -146,53 +146,10 @@ def single_event_feed(event_id: int) -> Feed:
     return Feed(select(Event).where(Event.id == event_id))
 
 
-# --- Fingerprint: the one query of the 304 path ----------------------------------------
-
-@dataclass
-class Fingerprint:
-    found: bool  # the token named a secret (always True for public feeds)
-    etag: str
-    last_modified: datetime | None
-
-
-def fingerprint(feed: Feed) -> Fingerprint:
-    """ETag and Last-Modified from ONE aggregate query over the feed's events (and, for a
-    personal feed, its registrations): count, newest change, sum of ids and of sequences."""
-    stmt, extra = feed.stmt, []
-    if feed.person is not None:
-        stmt = stmt.join(Registration, Registration.event_id == Event.id).where(
-            func.lower(Registration.email) == feed.person, Registration.status.in_(ACTIVE_STATUSES))
-        extra = [Registration.id.label("registration_id"), Registration.updated_at.label("registration_updated")]
-    sub = stmt.with_only_columns(Event.id, Event.updated_at, Event.sequence, *extra).subquery()
-    columns = [func.count(sub.c.id), func.max(sub.c.updated_at), func.coalesce(func.sum(sub.c.id), 0),
-               func.coalesce(func.sum(sub.c.sequence), 0)]
-    if feed.person is not None:
-        columns += [func.coalesce(func.sum(sub.c.registration_id), 0), func.max(sub.c.registration_updated)]
-    if feed.secret is not None:
-        columns.append(feed.secret)
-    row = db.session.execute(select(*columns).select_from(sub)).one()
-    found = feed.secret is None or row[-1] is not None
-    newest = [_aware(v) for v in (row[1], row[5] if feed.person is not None else None) if v is not None]
-    last_modified = max(newest).replace(microsecond=0) if newest else None
-    raw = repr((FORMAT_VERSION, tuple(str(v) for v in row), str(get_locale()), _base_url()))
-    return Fingerprint(found, hashlib.sha256(raw.encode()).hexdigest()[:32], last_modified)
-
-
-def _aware(value) -> datetime:
-    if isinstance(value, str):  # SQLite returns aggregates of dates as text
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
-
-def _base_url() -> str:
-    base = current_app.config.get("BASE_URL")
-    return base or url_for("events.upcoming", _external=True).rsplit("/events", 1)[0]
-
-
-# --- Pieces -----------------------------------------------------------------------------
+# --- In-process caches ----------------------------------------------------------------
 
 class _LRU:
-    """Serialized VEVENT bytes by version; thread-safe, bounded."""
+    """A bounded, thread-safe LRU; each worker process has its own."""
 
     def __init__(self, size: int):
         self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
@@ -221,11 +178,103 @@ class _LRU:
             self.hits = self.misses = 0
 
 
+# Serialized VEVENTs by event version (_piece_key).
 pieces = _LRU(20_000)
-# Whole feeds by address, fingerprint, language and title: a feed nobody changed is served
-# as ready bytes, at the cost of the one fingerprint query.
+# Whole feeds by address, language, host and ETag: a feed nobody changed is served as ready
+# bytes, at the cost of the one fingerprint query.
 assembled = _LRU(256)
+# Per feed address, language and host: the ETag this process served last, and since when.
+served = _LRU(4096)
 
+
+# --- Fingerprint: the one query of the 304 path ----------------------------------------
+
+@dataclass
+class Fingerprint:
+    found: bool  # the token named a secret (always True for public feeds)
+    etag: str
+    last_modified: datetime
+    names: dict  # the texts the feed's title is made of, as the query read them (None: no such row)
+
+
+def fingerprint(feed: Feed, key: tuple, names: dict) -> Fingerprint:
+    """ETag and Last-Modified of the feed at `key` (address, language, host) from ONE query.
+
+    The ETag covers what the feed holds and what it prints: its events (count and sum of ids,
+    newest change, sum of SEQUENCEs; a changed date raises its event's), a personal feed's
+    registrations, the texts it prints from other rows, which change without touching the event
+    (organization name and address, the contact's address, network and kind names: `_printed`),
+    and the texts its title is made of (`names`, scalar subqueries from the view), plus language,
+    base URL and format. So an event that leaves (unregistered, made members-only, deleted, past
+    the 90 days) and every rename make a new ETag, and the caches keyed by it miss.
+
+    Last-Modified is the time this process first served the current ETag at `key`
+    (`_first_served`), not a row's time: a deleted event or a cancelled registration leaves no
+    row in the feed that could date the change, and networks, groups, kinds and contacts have
+    no updated_at (adding one is a migration, which this module does not own). The time we
+    first served an ETag is after every change it covers, never goes back, and costs no query.
+    It is per process: each worker and each restart dates a feed afresh (only ever later), so
+    the same feed may carry different dates from different workers. Therefore If-Modified-Since
+    gets a 304 only for exactly the date this process gave out for the current ETag
+    (`views._not_modified`): a date from another worker, or for an older ETag, gets the feed
+    (a full answer, never a wrong 304). If-None-Match, which calendar clients send, is exact
+    across workers and restarts.
+    """
+    stmt, extra = feed.stmt, []
+    if feed.person is not None:
+        stmt = stmt.join(Registration, Registration.event_id == Event.id).where(
+            func.lower(Registration.email) == feed.person, Registration.status.in_(ACTIVE_STATUSES))
+        extra = [Registration.id.label("registration_id"), Registration.updated_at.label("registration_updated")]
+    held = stmt.with_only_columns(Event.id, Event.updated_at, Event.sequence, Event.organization_id,
+                                  Event.contact_person_id, Event.network_id, Event.kind_id, *extra).cte("held")
+    versions = [func.count(held.c.id), func.max(held.c.updated_at), func.coalesce(func.sum(held.c.id), 0),
+                func.coalesce(func.sum(held.c.sequence), 0)]
+    if feed.person is not None:
+        versions += [func.coalesce(func.sum(held.c.registration_id), 0), func.max(held.c.registration_updated)]
+    printed = _printed(held)
+    secret = [feed.secret] if feed.secret is not None else []
+    row = list(db.session.execute(select(*versions, *printed, *names.values(), *secret).select_from(held)).one())
+    found = not secret or row.pop() is not None
+    n, m = len(versions), len(versions) + len(printed)
+    read = dict(zip(names, row[m:]))
+    raw = repr((FORMAT_VERSION, [str(v) for v in row[:n]], [sorted((v or "").split("\n")) for v in row[n:m]],
+                read, str(get_locale()), _base_url()))
+    etag = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return Fingerprint(found, etag, _first_served(key, etag), read)
+
+
+def _printed(held) -> list:
+    """Scalar subqueries: the texts the feed prints of the rows its events point to, one line
+    per row with its id (so that two organizations swapping names still shows). The order of
+    the lines is up to the database; the fingerprint sorts them."""
+    def lines(model, ids, *columns):
+        line = cast(model.id, String)
+        for column in columns:
+            line = line + "\t" + column
+        return select(func.aggregate_strings(line, "\n")).where(model.id.in_(select(ids))).scalar_subquery()
+
+    return [lines(Organization, held.c.organization_id, Organization.name, Organization.email),
+            lines(Person, held.c.contact_person_id, Person.email),
+            lines(Network, held.c.network_id, Network.name),
+            lines(EventKind, held.c.kind_id, EventKind.name)]
+
+
+def _first_served(key: tuple, etag: str) -> datetime:
+    """When this process first served `etag` at `key`, in whole seconds: the feed's Last-Modified.
+    A new ETag (or a key this process forgot) is dated now, so the date only ever moves on."""
+    seen = served.get(key)
+    if seen is None or seen[0] != etag:
+        seen = (etag, utcnow().replace(microsecond=0))
+        served.put(key, seen)
+    return seen[1]
+
+
+def _base_url() -> str:
+    base = current_app.config.get("BASE_URL")
+    return base or url_for("events.upcoming", _external=True).rsplit("/events", 1)[0]
+
+
+# --- Pieces -----------------------------------------------------------------------------
 
 def _absolute(endpoint: str, **values) -> str:
     base = current_app.config.get("BASE_URL")
@@ -353,8 +402,9 @@ def calendar_head(name: str, tz_names, default_tz: str, description: str = "") -
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
     calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("X-WR-CALNAME", vText(name))  # X- properties are not escaped unless typed
-    calendar.add("NAME", name)
+    # Typed as text, or icalendar escapes neither NAME (RFC 7986) nor X- properties.
+    calendar.add("X-WR-CALNAME", vText(name))
+    calendar.add("NAME", vText(name))
     if description:
         calendar.add("X-WR-CALDESC", vText(description))
     calendar.add("X-WR-TIMEZONE", default_tz)

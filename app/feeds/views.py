@@ -4,8 +4,10 @@ person's feed; plus the two forms that make (or renew, revoking the old one) a p
 feed's address.
 
 Every feed answers conditional requests from one aggregate query (service.fingerprint)
-before anything is built; HEAD is answered like GET without the body (Flask).
+before anything is built; HEAD is answered like GET without the body (Flask). A feed's title
+is built from texts that same query reads (`names`), so a rename changes the ETag as well.
 """
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import get_locale, gettext as _
@@ -35,32 +37,35 @@ def _default_tz() -> str:
 def _not_modified(fp: service.Fingerprint) -> bool:
     if request.if_none_match:  # takes precedence over If-Modified-Since (RFC 9110 13.2.2)
         return request.if_none_match.contains_weak(fp.etag)
-    since = request.if_modified_since
-    return bool(since and fp.last_modified and fp.last_modified <= since)
+    # Only the very date this process gave out for the current ETag: dates are per process
+    # (see service.fingerprint), so another date may stand for other content.
+    return request.if_modified_since == fp.last_modified
 
 
-def _answer(feed: service.Feed, describe, filename: str = "calendar.ics", download: bool = False):
-    """304 from the fingerprint alone, else the built feed. `describe()` -> (name, description),
-    called only when building; it may abort(404)."""
-    fp = service.fingerprint(feed)
+def _answer(feed: service.Feed, title, names: dict | None = None, filename: str = "calendar.ics",
+            download: bool = False):
+    """304 from the fingerprint alone, else the built feed. `names`: scalar subqueries of the
+    texts the feed's title is made of, which the fingerprint's query reads; `title(**texts)` ->
+    (name, description) makes the title of what it read (None for a missing row) and may
+    abort(404)."""
+    key = (request.full_path, str(get_locale()), request.host_url)
+    fp = service.fingerprint(feed, key, names or {})
     if not fp.found:
         abort(404)  # unknown or revoked token: the same plain 404 as any unknown address
+    name, description = title(**fp.names)
     if _not_modified(fp):
         response = make_response("", 304)
     else:
-        name, description = describe()
-        key = (request.full_path, fp.etag, str(get_locale()), request.host_url, name, description)
-        data = service.assembled.get(key)
+        data = service.assembled.get((*key, fp.etag))
         if data is None:
             data = service.build(feed, name, _default_tz(), description)
-            service.assembled.put(key, data)
+            service.assembled.put((*key, fp.etag), data)
         response = make_response(data)
         response.headers["Content-Type"] = CONTENT_TYPE
         response.headers["Content-Disposition"] = (
             f'{"attachment" if download else "inline"}; filename="{filename}"')
     response.headers["ETag"] = f'"{fp.etag}"'
-    if fp.last_modified is not None:
-        response.headers["Last-Modified"] = http_date(fp.last_modified)
+    response.headers["Last-Modified"] = http_date(fp.last_modified)
     scope = "private" if feed.private else "public"
     response.headers["Cache-Control"] = f"{scope}, max-age=300, must-revalidate"
     response.headers["Vary"] = "Accept-Language, Cookie"
@@ -72,6 +77,44 @@ def _network_or_404(slug: str) -> Network:
     if network is None:
         abort(404)
     return network
+
+
+def _found(text: str | None) -> str:
+    if text is None:
+        abort(404)
+    return text
+
+
+# --- Texts of feed titles: scalar subqueries for the fingerprint's query ------------
+
+def _network_id(slug: str):
+    return select(Network.id).where(Network.slug == slug).scalar_subquery()
+
+
+def _network_name(network_id):
+    return select(Network.name).where(Network.id == network_id).scalar_subquery()
+
+
+def _name(model, object_id, network_id=None):
+    """The row's name; with `network_id` only if the row belongs to that network."""
+    stmt = select(model.name).where(model.id == object_id)
+    if network_id is not None:
+        stmt = stmt.where(model.network_id == network_id)
+    return stmt.scalar_subquery()
+
+
+def _kind(kind_id: int, network_id=None) -> dict:
+    """Code and name: a built-in kind is named in the reader's language (kind_label)."""
+    return {"kind_code": select(EventKind.code).where(EventKind.id == kind_id).scalar_subquery(),
+            "kind": _name(EventKind, kind_id, network_id)}
+
+
+def _kind_label(code: str | None, name: str) -> str:
+    return kind_label(SimpleNamespace(code=code, name=name))
+
+
+def _tag_name(slug: str):
+    return select(Tag.name).where(Tag.slug == slug).limit(1).scalar_subquery()
 
 
 # --- One event ----------------------------------------------------------------------
@@ -108,70 +151,57 @@ def events_feed():
     language = (request.args.get("lang") or "").strip()
     filters.language = language if language in LANGUAGE_LABELS else None
     slug = (request.args.get("network") or "").strip()[:80] or None
+    names = {}
+    if slug:
+        names["network"] = _network_name(_network_id(slug))
+    if filters.working_group_id:
+        names["group"] = _name(WorkingGroup, filters.working_group_id)
+    if filters.kind_id:
+        names.update(_kind(filters.kind_id))
+    if filters.tag_slug:
+        names["tag"] = _tag_name(filters.tag_slug)
+    if filters.organization_id:
+        names["organization"] = _name(Organization, filters.organization_id)
 
-    def describe():
-        parts = []
-        if slug:
-            parts.append(_network_or_404(slug).name)
-        if filters.working_group_id:
-            group = db.session.get(WorkingGroup, filters.working_group_id)
-            parts.append(group.name if group else "")
-        if filters.kind_id:
-            kind = db.session.get(EventKind, filters.kind_id)
-            parts.append(kind_label(kind) if kind else "")
-        if filters.tag_slug:
-            parts.append(_tag_name(filters.tag_slug))
-        if filters.organization_id:
-            organization = db.session.get(Organization, filters.organization_id)
-            parts.append(organization.name if organization else "")
-        if filters.language:
-            parts.append(str(LANGUAGE_LABELS[filters.language]))
+    def title(network=None, group=None, kind_code=None, kind=None, tag=None, organization=None):
+        parts = [_found(network) if slug else None, group, kind and _kind_label(kind_code, kind),
+                 filters.tag_slug and (tag or filters.tag_slug), organization,
+                 filters.language and str(LANGUAGE_LABELS[filters.language])]
         name = " – ".join(p for p in parts if p) or _("Events")
         return f"Treffpunkt: {name}", ""
 
-    return _answer(service.public_feed(filters, slug), describe)
-
-
-def _of_network(model, object_id: int, network: Network):
-    """A group or kind of this network, else 404."""
-    found = db.session.get(model, object_id)
-    if found is None or found.network_id != network.id:
-        abort(404)
-    return found
-
-
-def _tag_name(slug: str) -> str:
-    return db.session.scalar(select(Tag.name).where(Tag.slug == slug).limit(1)) or slug
+    return _answer(service.public_feed(filters, slug), title, names)
 
 
 @bp.get("/feeds/n/<slug>.ics")
 @public
 def network(slug: str):
-    def describe():
-        found = _network_or_404(slug)
-        return found.name, _("Public events of %(network)s", network=found.name)
+    def title(network):
+        return _found(network), _("Public events of %(network)s", network=network)
 
-    return _answer(service.public_feed(events.Filters(), slug), describe)
+    return _answer(service.public_feed(events.Filters(), slug), title, {"network": _network_name(_network_id(slug))})
 
 
 @bp.get("/feeds/n/<slug>/groups/<int:group_id>.ics")
 @public
 def group(slug: str, group_id: int):
-    def describe():
-        found = _network_or_404(slug)
-        return f"{found.name} – {_of_network(WorkingGroup, group_id, found).name}", ""
+    def title(network, group):
+        return f"{_found(network)} – {_found(group)}", ""
 
-    return _answer(service.public_feed(events.Filters(working_group_id=group_id), slug), describe)
+    network_id = _network_id(slug)
+    names = {"network": _network_name(network_id), "group": _name(WorkingGroup, group_id, network_id)}
+    return _answer(service.public_feed(events.Filters(working_group_id=group_id), slug), title, names)
 
 
 @bp.get("/feeds/n/<slug>/kinds/<int:kind_id>.ics")
 @public
 def kind(slug: str, kind_id: int):
-    def describe():
-        found = _network_or_404(slug)
-        return f"{found.name} – {kind_label(_of_network(EventKind, kind_id, found))}", ""
+    def title(network, kind_code, kind):
+        return f"{_found(network)} – {_kind_label(kind_code, _found(kind))}", ""
 
-    return _answer(service.public_feed(events.Filters(kind_id=kind_id), slug), describe)
+    network_id = _network_id(slug)
+    names = {"network": _network_name(network_id), **_kind(kind_id, network_id)}
+    return _answer(service.public_feed(events.Filters(kind_id=kind_id), slug), title, names)
 
 
 @bp.get("/feeds/n/<slug>/tags/<tag>.ics")
@@ -179,38 +209,36 @@ def kind(slug: str, kind_id: int):
 def tag(slug: str, tag: str):
     tag = tag[:60]
 
-    def describe():
-        found = _network_or_404(slug)
-        return f"{found.name} – {_tag_name(tag)}", ""
+    def title(network, name):
+        return f"{_found(network)} – {name or tag}", ""
 
-    return _answer(service.public_feed(events.Filters(tag_slug=tag), slug), describe)
+    names = {"network": _network_name(_network_id(slug)), "name": _tag_name(tag)}
+    return _answer(service.public_feed(events.Filters(tag_slug=tag), slug), title, names)
 
 
 @bp.get("/feeds/n/<slug>/organizations/<int:organization_id>.ics")
 @public
 def organization(slug: str, organization_id: int):
-    def describe():
-        found = _network_or_404(slug)
-        organization = db.session.get(Organization, organization_id)
-        if organization is None:
-            abort(404)
-        return f"{found.name} – {organization.name}", ""
+    def title(network, organization):
+        return f"{_found(network)} – {_found(organization)}", ""
 
-    return _answer(service.public_feed(events.Filters(organization_id=organization_id), slug), describe)
+    names = {"network": _network_name(_network_id(slug)), "organization": _name(Organization, organization_id)}
+    return _answer(service.public_feed(events.Filters(organization_id=organization_id), slug), title, names)
 
 
 @bp.get("/feeds/programmes/<slug>.ics")
 @public
 def programme(slug: str):
     """A published programme's events (issue 7), cancelled ones included."""
+    def of_campaign(column):
+        return select(column).where(Campaign.slug == slug[:80]).scalar_subquery()
 
-    def describe():
-        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug[:80]))
-        if campaign is None:  # deleted since the fingerprint
-            abort(404)
-        return campaign.title, " – ".join(part for part in (campaign.motto, campaign.network.name) if part)
+    def title(title, motto, network):
+        return _found(title), " – ".join(part for part in (motto, network) if part)
 
-    return _answer(service.programme_feed(slug), describe, filename=f"{slug[:80]}.ics")
+    names = {"title": of_campaign(Campaign.title), "motto": of_campaign(Campaign.motto),
+             "network": _network_name(of_campaign(Campaign.network_id))}
+    return _answer(service.programme_feed(slug), title, names, filename=f"{slug[:80]}.ics")
 
 
 # --- Private feeds ------------------------------------------------------------------
@@ -221,15 +249,14 @@ def group_private(token: str):
     """A group's every event (members-only and invited-only too); the token is the access."""
     if not service.valid_token_text(token):
         abort(404)
+    feed = service.group_private_feed(token)
+    network_id = select(WorkingGroup.network_id).where(WorkingGroup.id == feed.secret).scalar_subquery()
 
-    def describe():
-        secret = db.session.scalar(select(service.FeedSecret).where(
-            service.FeedSecret.token_hash == service.hash_token(token)))
-        group = db.session.get(WorkingGroup, secret.working_group_id)
-        return f"{group.network.name} – {group.name}", _("All events of the group, internal ones too. "
+    def title(network, group):
+        return f"{_found(network)} – {_found(group)}", _("All events of the group, internal ones too. "
                                                          "Do not pass this address on.")
 
-    return _answer(service.group_private_feed(token), describe)
+    return _answer(feed, title, {"network": _network_name(network_id), "group": _name(WorkingGroup, feed.secret)})
 
 
 @bp.get("/feeds/me/<token>.ics")
