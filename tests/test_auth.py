@@ -58,7 +58,7 @@ def test_password_reset_by_mail_through_a_real_smtp_server(english, make, smtp_s
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
     assert message["To"] == "coord@example.org"
-    link = re.search(r"http://localhost(/password/reset/\S+)", message.get_content()).group(1)
+    link = re.search(r"http://localhost(/password/reset/\S+)", message.get_body(("plain",)).get_content()).group(1)
     token = link.rsplit("/", 1)[1]
     assert len(token) >= 43  # 32 random bytes, url-safe base64
     assert db.session.scalar(db.select(PasswordResetToken.token_hash)) != token  # only the hash is stored
@@ -115,7 +115,7 @@ def test_admin_creates_account_and_the_new_organizer_gets_a_link(english, make, 
     response = english.post("/users", data={"name": "Neue Kollegin", "email": "neu@example.org"})
     assert response.status_code == 302
     outbox.work(once=True)
-    assert "Choose your password here" in inbox.messages[0].get_content()
+    assert "Choose your password here" in inbox.messages[0].get_body(("plain",)).get_content()
     user = service.find_user("neu@example.org")
     english.post(f"/users/{user.id}", data={"networks": [str(network.id)], "active": "on"})
     db.session.refresh(user)

@@ -13,7 +13,7 @@ from app.core.types import utcnow
 from app.events import service
 from app.events.models import Event
 from app.mail import outbox
-from app.mail.ics import event_calendar
+from app.mail import itip
 from app.mail.models import OutboxMail
 from tests.factories import local
 
@@ -36,7 +36,7 @@ def _event(network):
 def test_enqueued_mail_is_delivered_with_the_invitation_attached(app, make, smtp_server):
     _port, inbox = smtp_server
     event = _event(make.network("magdeburg"))
-    data = event_calendar(event, None, "REQUEST")
+    data = itip.message(event, None, "REQUEST", itip.Attendee("teilnehmerin@example.org"))
     outbox.enqueue("teilnehmerin@example.org", "Anmeldung bestätigt: Netzwerktreffen", "Hallo,\nbis bald.",
                    ics=data, ics_method="REQUEST", event_id=event.id)
     db.session.commit()
@@ -48,13 +48,21 @@ def test_enqueued_mail_is_delivered_with_the_invitation_attached(app, make, smtp
     assert message["To"] == "teilnehmerin@example.org"
     assert message["Subject"] == "Anmeldung bestätigt: Netzwerktreffen"
     assert "bis bald." in message.get_body(("plain",)).get_content()
-    (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
-    assert part.get_param("method") == "REQUEST"
-    assert part.get_content_charset().lower() == "utf-8"
-    assert part.get_filename() == "invite.ics"
+    # As Outlook, Gmail and Apple Mail expect it: the calendar part inline beside text and HTML,
+    # and the same message once more as an attachment.
+    assert message.get_content_type() == "multipart/mixed"
+    alternative, attachment = message.get_payload()
+    assert [p.get_content_type() for p in alternative.get_payload()] == ["text/plain", "text/html", "text/calendar"]
+    part = alternative.get_payload()[2]
+    assert part.get_param("method") == "REQUEST" and part.get_content_charset().lower() == "utf-8"
+    assert part.get_filename() is None
+    assert attachment.get_content_type() == "application/ics" and attachment.get_filename() == "invite.ics"
+    assert attachment.get_payload(decode=True) == part.get_payload(decode=True)
     calendar = Calendar.from_ical(part.get_payload(decode=True))
     assert calendar["METHOD"] == "REQUEST"
     assert str(calendar.walk("VEVENT")[0]["UID"]) == event.uid
+    html = alternative.get_payload()[1].get_content()
+    assert "bis bald." in html and "<html" in html
 
     row = db.session.scalar(db.select(OutboxMail))
     assert row.sent_at is not None and row.attempts == 0

@@ -41,8 +41,9 @@ def make_event(network, title="Netzwerktreffen", days=10, capacity=None, status=
 
 
 def add(event, name, email, organization="", status=None, **kwargs):
+    """Someone who registered in English (their mails are written in it)."""
     registration, token, outcome = registrations.register(event, event.starts_at, name, email, None, organization,
-                                                          kwargs.pop("answers", {}), status=status)
+                                                          kwargs.pop("answers", {}), status=status, language="en")
     db.session.commit()
     return registration, token
 

@@ -6,7 +6,6 @@ import json
 import re
 from datetime import date, datetime, timedelta, timezone
 
-import icalendar
 import pytest
 from sqlalchemy import func, select
 
@@ -19,6 +18,7 @@ from app.mail.models import OutboxMail
 from app.registrations import invitations, service
 from app.registrations.models import Invitation, Question, Registration, RegistrationSettings
 from tests.factories import local
+from tests.mails import calendar_of, calendar_part
 
 UTC = timezone.utc
 NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
@@ -144,10 +144,9 @@ def test_register_confirmation_page_and_mail(app, client, network, smtp_server):
     assert "Rathaus Magdeburg" in body and "Alter Markt 6" in body
     assert f"http://localhost/events/{event.id}" in body
     assert f"http://localhost/r/{token}" in body
-    [attachment] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
-    assert "method=REQUEST" in attachment["Content-Type"].replace('"', "")
-    content = attachment.get_content()
-    calendar = icalendar.Calendar.from_ical(content if isinstance(content, (str, bytes)) else bytes(content))
+    part = calendar_part(message)
+    assert part.get_param("method") == "REQUEST"
+    calendar = calendar_of(message)
     assert str(calendar["METHOD"]) == "REQUEST"
     [vevent] = calendar.walk("VEVENT")
     assert str(vevent["UID"]) == event.uid
@@ -196,10 +195,9 @@ def test_full_event_waiting_list_and_promotion(app, client, network, smtp_server
     assert set(by_recipient) == {"p0@example.org", "p2@example.org"}
     promoted = by_recipient["p2@example.org"]
     assert "You have a place" in promoted["Subject"]
-    assert any(p.get_content_type() == "text/calendar" for p in promoted.iter_attachments())
+    assert calendar_part(promoted).get_param("method") == "REQUEST"
     cancelled = by_recipient["p0@example.org"]
-    [ics] = [p for p in cancelled.iter_attachments() if p.get_content_type() == "text/calendar"]
-    assert "CANCEL" in ics["Content-Type"]
+    assert calendar_part(cancelled).get_param("method") == "CANCEL"
     assert service.counts(event, event.starts_at) == {"confirmed": 2, "waiting": 1, "pending": 0, "cancelled": 1}
 
 

@@ -1,4 +1,5 @@
-"""iCalendar attachments for invitation mails (iTIP METHOD:REQUEST / METHOD:CANCEL).
+"""The VEVENT of an event or one of its dates, shared by the calendar feeds and the mails' iTIP
+messages (itip.py), and the VTIMEZONE they carry.
 
 Built with the `icalendar` package, never by hand. The VTIMEZONE is written with yearly
 RRULEs (`vtimezone`), not with icalendar's `add_missing_timezones()`: ical.js, the parser
@@ -10,8 +11,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import YEARLY, rrule, weekday as rrule_weekday
-from icalendar import (Calendar, Event as VEvent, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vRecur,
-                       vText)
+from icalendar import Event as VEvent, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vRecur, vText
 
 from ..core.formatting import to_local
 from ..core.markdown import to_text
@@ -205,29 +205,3 @@ def build_vevent(event, occurrence=None, *, cancelled: bool | None = None, seque
         vevent.add("CATEGORIES", list(categories))
     vevent.add("TRANSP", "TRANSPARENT" if cancelled else "OPAQUE")
     return vevent
-
-
-def event_calendar(event, occurrence, method: str, sequence: int | None = None, extra_text: str = "",
-                   url: str = "") -> bytes:
-    """The .ics (bytes, CRLF, no BOM) of one invitation or cancellation.
-
-    `occurrence` is the event itself (None, or the Occurrence of a single event) or one date
-    of a series: then the VEVENT carries the series' UID plus a RECURRENCE-ID of the date's
-    original start, so calendars update that date only. `method` is "REQUEST" or "CANCEL".
-    `extra_text` (the event page and the manage link) goes into DESCRIPTION; `url` is the
-    event page (default: its public page, when a URL can be built). SEQUENCE is `sequence`, else the occurrence change's, else the event's.
-    """
-    method = method.upper()
-    if method not in ("REQUEST", "CANCEL"):
-        raise ValueError(f"unsupported METHOD {method}")
-    calendar = Calendar()
-    calendar.add("PRODID", PRODID)
-    calendar.add("VERSION", "2.0")
-    calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("METHOD", method)
-    if not event.all_day:
-        calendar.add_component(vtimezone(event.timezone))
-    cancelled = True if method == "CANCEL" else None
-    calendar.add_component(build_vevent(event, occurrence, cancelled=cancelled, sequence=sequence,
-                                        extra_text=extra_text, url=url or None))
-    return calendar.to_ical()

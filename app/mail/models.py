@@ -18,7 +18,10 @@ class OutboxMail(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # the plain text part
+    html: Mapped[str | None] = mapped_column(Text)  # the HTML part (mail/letters.py)
+    # One small picture the HTML shows inline (cid:), e.g. the check-in QR code; PNG.
+    inline_image: Mapped[bytes | None] = mapped_column(LargeBinary)
     ics: Mapped[str | None] = mapped_column(Text)  # an iCalendar attachment
     ics_method: Mapped[str | None] = mapped_column(String(20))  # REQUEST or CANCEL
     attachment_name: Mapped[str | None] = mapped_column(String(200))

@@ -25,6 +25,9 @@ import signal
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.utils import formatdate
 
 import click
 from flask import current_app
@@ -34,6 +37,7 @@ from sqlalchemy import column, func, select, table, update
 
 from ..core.extensions import db, mail
 from ..core.types import utcnow
+from . import letters
 from .models import OutboxMail
 
 _events = table("events", column("id"), column("network_id"))  # named, not imported: events is above mail
@@ -62,13 +66,16 @@ def register_periodic(fn):
 def enqueue(recipient: str, subject: str, body: str, ics: bytes | str | None = None,
             ics_method: str | None = None, attachment_name: str | None = None,
             event_id: int | None = None, attachment: bytes | None = None,
-            attachment_type: str | None = None, network_id: int | None = None) -> OutboxMail:
+            attachment_type: str | None = None, network_id: int | None = None,
+            html: str | None = None, inline_image: bytes | None = None) -> OutboxMail:
     """Queue a mail in the current transaction — no commit here: it is sent only if the
     caller's transaction (with the change that caused the mail) commits.
 
-    A mail carries an invitation (`ics`) or one other file (`attachment`, its MIME type and
-    `attachment_name`), not both: the name belongs to whichever it has. A mail about an event
-    belongs to the event's network unless `network_id` says otherwise."""
+    A mail carries an invitation (`ics`, an iTIP message: mail/itip.py) or one other file
+    (`attachment`, its MIME type and `attachment_name`), not both: the name belongs to whichever
+    it has. Its HTML part is `html` (with `inline_image`, see letters.Letter), else the plain
+    text dressed as HTML. A mail about an event belongs to the event's network unless
+    `network_id` says otherwise."""
     if isinstance(ics, bytes):
         ics = ics.decode("utf-8")
     if ics and attachment is not None:
@@ -78,6 +85,7 @@ def enqueue(recipient: str, subject: str, body: str, ics: bytes | str | None = N
         network_id = select(_events.c.network_id).where(_events.c.id == event_id).scalar_subquery()
     outbox_mail = OutboxMail(
         recipient=recipient, subject=subject[:300], body=body, ics=ics,
+        html=html if html is not None else letters.from_text(subject, body), inline_image=inline_image,
         ics_method=(ics_method or ("REQUEST" if ics else None)),
         attachment_name=attachment_name, event_id=event_id, network_id=network_id,
         attachment=attachment, attachment_type=(attachment_type or "application/octet-stream") if attachment else None,
@@ -85,6 +93,12 @@ def enqueue(recipient: str, subject: str, body: str, ics: bytes | str | None = N
     )
     db.session.add(outbox_mail)
     return outbox_mail
+
+
+def enqueue_letter(recipient: str, letter: letters.Letter, **options) -> OutboxMail:
+    """Queue a Letter: its plain text, its HTML and its picture (options as for enqueue)."""
+    return enqueue(recipient, letter.subject, letter.text(), html=letter.html(), inline_image=letter.image,
+                   **options)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -104,6 +118,8 @@ class _Claimed:
     recipient: str
     subject: str
     body: str
+    html: str | None
+    inline_image: bytes | None
     ics: str | None
     ics_method: str | None
     attachment_name: str | None
@@ -131,7 +147,7 @@ def _claim(batch: int) -> list[_Claimed]:
             ).rowcount
             if taken == 1:
                 claimed.append(_Claimed(candidate.id, candidate.recipient, candidate.subject, candidate.body,
-                                        candidate.ics, candidate.ics_method, candidate.attachment_name,
+                                        candidate.html, candidate.inline_image, candidate.ics, candidate.ics_method, candidate.attachment_name,
                                         candidate.attempts or 0, candidate.attachment_type is not None))
         db.session.commit()
     except Exception:
@@ -140,21 +156,58 @@ def _claim(batch: int) -> list[_Claimed]:
     return claimed
 
 
+class _Mail(Message):
+    """Flask-Mail sends it; the MIME tree is built with the standard library, because Flask-Mail's
+    own can put neither a calendar part into multipart/alternative nor a picture beside the HTML:
+
+        multipart/mixed
+          multipart/alternative
+            text/plain
+            text/html                        (multipart/related with the picture, when there is one)
+            text/calendar; method=REQUEST    (inline: Outlook's meeting request, Gmail's card)
+          application/ics  invite.ics        (the same message, for clients that want a file)
+          (or the one other attachment: the minutes' PDF)
+    """
+
+    def __init__(self, claimed: "_Claimed", attachment: tuple[bytes, str] | None):
+        super().__init__(subject=claimed.subject, recipients=[claimed.recipient], body=claimed.body)
+        self.claimed, self.file = claimed, attachment
+
+    def _message(self) -> EmailMessage:
+        claimed = self.claimed
+        message = EmailMessage(policy=policy.SMTP)
+        message["Subject"] = claimed.subject
+        message["From"] = self.sender
+        message["To"] = claimed.recipient
+        message["Date"] = formatdate(self.date, localtime=True)
+        message["Message-ID"] = self.msgId
+        message.set_content(claimed.body)
+        if claimed.html:
+            message.add_alternative(claimed.html, subtype="html")
+            if claimed.inline_image:
+                message.get_payload()[-1].add_related(claimed.inline_image, maintype="image", subtype="png",
+                                                      cid=f"<{letters.IMAGE_CID}>")
+        if claimed.ics:
+            method = (claimed.ics_method or "REQUEST").upper()
+            message.add_alternative(claimed.ics, subtype="calendar", params={"method": method})
+            message.add_attachment(claimed.ics.encode("utf-8"), maintype="application", subtype="ics",
+                                   filename=claimed.attachment_name or "invite.ics")
+        elif self.file is not None:
+            data, content_type = self.file
+            maintype, _slash, subtype = content_type.partition("/")
+            message.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream",
+                                   filename=claimed.attachment_name or "attachment")
+        return message
+
+
 def _message(outbox_mail: _Claimed) -> Message:
-    message = Message(subject=outbox_mail.subject, recipients=[outbox_mail.recipient], body=outbox_mail.body)
-    if outbox_mail.ics:
-        method = (outbox_mail.ics_method or "REQUEST").upper()
-        # method= in the Content-Type makes Outlook show an invitation (Accept/Decline), not a file.
-        message.attach(filename=outbox_mail.attachment_name or "invite.ics",
-                       content_type=f"text/calendar; method={method}; charset=UTF-8",
-                       data=outbox_mail.ics.encode("utf-8"))
-    elif outbox_mail.has_attachment:
+    attachment = None
+    if outbox_mail.has_attachment:
         # Loaded only now (deferred): a batch of claimed mails does not hold every PDF in memory.
-        data, content_type = db.session.execute(
-            select(OutboxMail.attachment, OutboxMail.attachment_type).where(OutboxMail.id == outbox_mail.id)).one()
+        attachment = tuple(db.session.execute(
+            select(OutboxMail.attachment, OutboxMail.attachment_type).where(OutboxMail.id == outbox_mail.id)).one())
         db.session.commit()  # end the read before SMTP, as everywhere in the sending step
-        message.attach(filename=outbox_mail.attachment_name or "attachment", content_type=content_type, data=data)
-    return message
+    return _Mail(outbox_mail, attachment)
 
 
 def _mark_sent(mail_id: int) -> None:

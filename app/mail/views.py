@@ -2,6 +2,7 @@
 (/dev/mailbox). Administrators read every mail; coordinators only the mails caused by their
 own networks' events and programmes (never account mails: they carry password links); nobody
 else. With MAIL_SERVER set the pages do not exist (404)."""
+import base64
 import re
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -9,8 +10,9 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
-from ..core.extensions import db
+from ..core.extensions import db, talisman
 from ..core.params import db_int
+from . import letters
 from .models import OutboxMail
 
 bp = Blueprint("mail", __name__, url_prefix="/dev/mailbox")
@@ -73,6 +75,22 @@ def mailbox():
 def show(mail_id: int):
     outbox_mail = _mail_or_404(mail_id)
     return render_template("mail/mail.html", mail=outbox_mail, body=linkify(outbox_mail.body))
+
+
+@bp.get("/<int:mail_id>/html")
+@talisman(content_security_policy={"default-src": "'none'", "style-src": "'unsafe-inline'", "img-src": "data:",
+                                   "frame-ancestors": "'none'"})
+def html(mail_id: int):
+    """The HTML part as a mail client shows it (its styles are inline, as mail needs them; so
+    this page alone allows inline styles, and nothing else), its picture inlined."""
+    outbox_mail = _mail_or_404(mail_id)
+    if not outbox_mail.html:
+        abort(404)
+    page = outbox_mail.html
+    if outbox_mail.inline_image:
+        picture = "data:image/png;base64," + base64.b64encode(outbox_mail.inline_image).decode()
+        page = page.replace(f"cid:{letters.IMAGE_CID}", picture)
+    return Response(page, content_type="text/html; charset=utf-8")
 
 
 @bp.get("/<int:mail_id>/invite.ics")

@@ -168,11 +168,11 @@ def _has_place(event: Event, start: datetime) -> bool:
     return capacity is None or _confirmed(event, start) < capacity
 
 
-def _tell(registration: Registration, promoted: bool = False) -> None:
-    """The participant side's status mail, with a fresh manage link (and the .ics when confirmed)."""
-    from . import service
+def _tell(registration: Registration, promoted: bool = False, had_place: bool = False) -> None:
+    """The participant side's status mail, with a fresh manage link (and the calendar update)."""
+    from . import notifications, service
 
-    service.mail_status(registration, service.renew_token(registration), promoted=promoted)
+    notifications.status(registration, service.renew_token(registration), promoted=promoted, had_place=had_place)
 
 
 def confirm(registration: Registration, override: bool = False) -> None:
@@ -195,11 +195,12 @@ def to_waiting(registration: Registration) -> None:
     on automatically (the organizer decides who moves up)."""
     if registration.status not in ("confirmed", "pending"):
         raise AdminError(_("Only confirmed or pending registrations can be moved to the waiting list."))
+    had_place = registration.status == "confirmed"
     registration.status = "waiting"
     registration.checked_in_at = None
     registration.updated_at = utcnow()
     db.session.flush()
-    _tell(registration)
+    _tell(registration, had_place=had_place)
 
 
 def approve(registration: Registration, override: bool = False) -> None:
@@ -219,10 +220,11 @@ def approve(registration: Registration, override: bool = False) -> None:
 def decline(registration: Registration) -> None:
     if registration.status != "pending":
         raise AdminError(_("This registration is not waiting for approval."))
+    from . import notifications
+
     registration.status = "declined"
     registration.cancelled_at = utcnow()
-    _mail_registrant(registration, _("Your registration: %(title)s", title=registration.event.title),
-                     _("We are sorry: the organizers could not accept your registration."))
+    notifications.declined(registration)
 
 
 def cancel(registration: Registration) -> list[Registration]:
@@ -278,14 +280,6 @@ def event_details(event: Event, start: datetime) -> str:
 
     lines.append(service.event_url(event, start))
     return "\n".join(lines)
-
-
-def _mail_registrant(registration: Registration, subject: str, text: str) -> None:
-    from ..mail import outbox
-
-    body = "\n\n".join([_("Hello %(name)s,", name=registration.name), text,
-                        event_details(registration.event, registration.occurrence_start)])
-    outbox.enqueue(registration.email, subject, body, event_id=registration.event_id)
 
 
 def checked_email(email: str) -> str:

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
 from ..core.extensions import db
@@ -13,7 +13,10 @@ from ..core.types import utcnow
 from ..core.urls import absolute_url
 from ..directory.models import Network, Person, WorkingGroup
 from ..events.models import Event
-from .admin_service import AdminError, checked_email, event_details
+from ..mail import itip, outbox
+from ..mail.letters import Letter
+from . import notifications
+from .admin_service import AdminError, checked_email, occurrence_of
 from .models import Invitation
 from .signals import invitation_extras
 
@@ -82,38 +85,42 @@ def _token_pair() -> tuple[str, str]:
 
 def invite(event: Event, start: datetime, invitees: list[Invitee]) -> InviteResult:
     """Invite each address once per date: an invitation row and a mail with a personal link."""
-    from ..mail import outbox
-
     result = InviteResult()
     known = set(db.session.scalars(select(Invitation.email).where(
         Invitation.event_id == event.id, Invitation.occurrence_start == start)))
-    details = _invitation_details(event, start)
     for invitee in invitees:
         if invitee.email in known:
             result.already += 1
             continue
         known.add(invitee.email)
         token, token_hash = _token_pair()
-        db.session.add(Invitation(event_id=event.id, occurrence_start=start, email=invitee.email,
-                                  name=invitee.name, organization_id=invitee.organization_id, token_hash=token_hash))
-        outbox.enqueue(invitee.email, _("Invitation: %(title)s", title=event.title),
-                       _invitation_body(invitee.name, token, details, reminder=False), event_id=event.id)
+        invitation = Invitation(event_id=event.id, occurrence_start=start, email=invitee.email, name=invitee.name,
+                                organization_id=invitee.organization_id, token_hash=token_hash)
+        invitation.event = event
+        db.session.add(invitation)
+        _mail(invitation, token, reminder=False)
         result.invited += 1
     return result
 
 
-def _invitation_details(event: Event, start: datetime) -> str:
-    """Date, place and link, and the date's agenda once the organizers have published it."""
-    extras = [text for _receiver, text in invitation_extras.send(event, start=start) if text]
-    return "\n\n".join([event_details(event, start), *extras])
-
-
-def _invitation_body(name: str, token: str, details: str, reminder: bool) -> str:
-    link = absolute_url("registrations.invitation", token=token)
-    greeting = _("Hello %(name)s,", name=name) if name else _("Hello,")
-    text = (_("we have not heard from you yet. Will you come?") if reminder
-            else _("you are invited. Please tell us whether you will come: yes, no or maybe."))
-    return "\n\n".join([greeting, text, details, _("Your personal link:") + "\n" + link])
+def _mail(invitation: Invitation, token: str, reminder: bool) -> None:
+    """The invitation (or its reminder) in the invitation's language: the date, the place, the
+    date's agenda once published, the personal link, and the calendar's REQUEST."""
+    event, start = invitation.event, invitation.occurrence_start
+    with force_locale(notifications.language_of(invitation)):
+        occurrence = occurrence_of(event, start)
+        subject = (_("Reminder: invitation to %(title)s", title=event.title) if reminder
+                   else _("Invitation: %(title)s", title=event.title))
+        text = (_("we have not heard from you yet. Will you come?") if reminder
+                else _("you are invited. Please tell us whether you will come: yes, no or maybe."))
+        extras = [text for _receiver, text in invitation_extras.send(event, start=start) if text]
+        letter = Letter(subject, notifications.greeting(invitation.name), [text],
+                        notifications.facts(event, occurrence),
+                        button=(_("Answer: yes, no or maybe"), absolute_url("registrations.invitation", token=token)),
+                        after=extras)
+        attendee = itip.Attendee(invitation.email, invitation.name)
+        outbox.enqueue_letter(invitation.email, letter, ics=itip.message(event, occurrence, itip.REQUEST, attendee),
+                              ics_method=itip.REQUEST, attachment_name="invite.ics", event_id=event.id)
 
 
 def invitations(event: Event, start: datetime) -> list[Invitation]:
@@ -130,18 +137,14 @@ def invitation_counts(rows: list[Invitation]) -> dict[str, int]:
 
 def remind_invitees(event: Event, start: datetime, now: datetime | None = None) -> int:
     """Mail those who have not answered; nobody twice within 24 hours. The number reminded.
-    Their old link stays valid, so the reminder carries a new one that replaces it."""
-    from ..mail import outbox
-
+    Only the newest link works (hashes are stored), so the reminder carries a new one."""
     now = now or utcnow()
-    details = _invitation_details(event, start)
     reminded = 0
     for row in invitations(event, start):
         if row.answer is not None or (row.reminded_at is not None and now - row.reminded_at < REMIND_AGAIN_AFTER):
             continue
         token, row.token_hash = _token_pair()
         row.reminded_at = now
-        outbox.enqueue(row.email, _("Reminder: invitation to %(title)s", title=event.title),
-                       _invitation_body(row.name, token, details, reminder=True), event_id=event.id)
+        _mail(row, token, reminder=True)
         reminded += 1
     return reminded

@@ -84,6 +84,8 @@ class Registration(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the person registered in: every later mail to them is written in it.
+    language: Mapped[str | None] = mapped_column(String(10))
 
     event = relationship("Event")
     organization = relationship("Organization")
@@ -106,6 +108,8 @@ class Invitation(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language of the invitation; the invitee's own once they open their link.
+    language: Mapped[str | None] = mapped_column(String(10))
 
     event = relationship("Event")
 

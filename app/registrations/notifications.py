@@ -1,24 +1,164 @@
-"""What registrants are told without being asked: reminders before their date, and the
-change notices after an organizer changed time, place or status (events.signals.event_changed)."""
+"""Every mail a registrant gets: where they stand (confirmed, waiting list, awaiting approval,
+moved up, declined, cancelled), reminders before their date, and notices after an organizer
+changed time, place or status (events.signals.event_changed).
+
+Each is a Letter (plain text and HTML, mail/letters.py) in the language the person registered
+in, with the date, the place and the links in the body (Outlook shows the body, not the
+calendar part). Whoever has a place also gets the iTIP message their calendar needs
+(mail/itip.py): a REQUEST that adds or updates the entry, a CANCEL that takes it out; people on
+the waiting list or awaiting approval have no entry, so their notices carry none.
+"""
+import io
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
+import segno
+from flask import current_app
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
 from ..core.extensions import db
+from ..core.formatting import when
 from ..core.types import utcnow
-from ..core.urls import url_context
+from ..core.urls import absolute_url, url_context
 from ..events import recurrence
 from ..events.models import Event
 from ..events.signals import event_changed
-from .admin_service import event_details, occurrence_of
+from ..mail import itip, outbox
+from ..mail.letters import Letter
+from . import service
+from .admin_service import occurrence_of
+from .attendance import checkin_code
 from .models import ACTIVE_STATUSES, Registration, RegistrationSettings
 
 
+def language_of(person) -> str:
+    """The language a registration or invitation was made in (older rows: the default)."""
+    return person.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def greeting(name: str) -> str:
+    return _("Hello %(name)s,", name=name) if name else _("Hello,")
+
+
+def facts(event: Event, occurrence) -> list[tuple[str, str]]:
+    """When, where and the event page: in every body, since Outlook shows the body."""
+    rows = [(_("Event"), event.title),
+            (_("When"), when(occurrence.starts_at, occurrence.ends_at, event.timezone, event.all_day))]
+    place = ", ".join(part for part in (event.venue_name, event.venue_room, event.venue_address) if part)
+    if place:
+        rows.append((_("Where"), place))
+    if event.online_url:
+        rows.append((_("Online"), event.online_url))
+    rows.append((_("Event page"), service.event_url(event, occurrence.original_start)))
+    return rows
+
+
+def _date_text(event: Event, occurrence) -> str:
+    return when(occurrence.starts_at, occurrence.ends_at, event.timezone, event.all_day)
+
+
+def _qr_png(registration: Registration) -> bytes:
+    """The check-in code the organizers scan at the door, as in the manage page."""
+    url = absolute_url("registration_admin.checkin_token", event_id=registration.event_id,
+                       token=checkin_code(registration))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=5, border=2)
+    return buffer.getvalue()
+
+
+def _send(registration: Registration, letter: Letter, occurrence, method: str | None = None,
+          extra_text: str = "") -> None:
+    """Queue the letter, with the calendar message when `method` is given."""
+    ics = None
+    if method is not None and occurrence is not None:
+        attendee = itip.Attendee(registration.email, registration.name, "ACCEPTED")
+        ics = itip.message(registration.event, occurrence, method, attendee, extra_text=extra_text)
+    outbox.enqueue_letter(registration.email, letter, ics=ics, ics_method=method if ics else None,
+                          attachment_name="invite.ics" if ics else None, event_id=registration.event_id)
+
+
+def _manage_links(registration: Registration, token: str | None) -> tuple[tuple[str, str] | None, list[str]]:
+    """The button to the manage page, or where to get the link again when the mail has none
+    (only hashes are stored: a mail can repeat a link only when it makes a new one)."""
+    if token:
+        return (_("See, change or cancel my registration"), service.manage_url(token)), []
+    resend = absolute_url("registrations.resend", event_id=registration.event_id)
+    return None, [_("Your registration (see, change, cancel): the personal link in our first e-mail; "
+                    "a new one is sent to you here: %(url)s", url=resend)]
+
+
+# --- Where the person stands ------------------------------------------------------------
+
+def status(registration: Registration, token: str | None, again: bool = False, promoted: bool = False,
+           had_place: bool = False) -> None:
+    """Confirmed, on the waiting list or awaiting approval, with the manage link; a place comes
+    with the calendar entry (REQUEST) and the check-in QR code, and losing it (`had_place`,
+    back to the waiting list) takes the entry out again (CANCEL)."""
+    event = registration.event
+    with force_locale(language_of(registration)):
+        occurrence = service.occurrence_of(event, registration.occurrence_start)
+        date_text = _date_text(event, occurrence) if occurrence else ""
+        method, image, links = None, None, []
+        if registration.status == "confirmed":
+            subject = _("You have a place: %(title)s, %(when)s", title=event.title, when=date_text) if promoted \
+                else _("Registration confirmed: %(title)s, %(when)s", title=event.title, when=date_text)
+            intro = (_("A place has become free and it is yours now: you have moved up from the waiting list.")
+                     if promoted else _("Your registration is confirmed."))
+            method, image = itip.REQUEST, _qr_png(registration)
+            # The event's own .ics holds just this date for a single event (a series' holds all).
+            ics_url = "" if event.is_series else absolute_url("feeds.event", event_id=event.id)
+            links = itip.add_links(event, occurrence, service.event_url(event, registration.occurrence_start), ics_url)
+        elif registration.status == "waiting":
+            subject = _("Waiting list: %(title)s, %(when)s", title=event.title, when=date_text)
+            intro = _("The event is full. You are on the waiting list at position %(num)d. "
+                      "If a place becomes free, you move up automatically and we write to you.",
+                      num=service.waiting_list_position(registration) or 1)
+        else:
+            subject = _("Registration received: %(title)s, %(when)s", title=event.title, when=date_text)
+            intro = _("We have received your registration. The organizers confirm it; we write to you then.")
+        if had_place and method is None:
+            method = itip.CANCEL
+        if again:
+            intro = _("You are registered already; here is your personal link again (the old one no longer "
+                      "works).") + " " + intro
+        button, more = _manage_links(registration, token)
+        after = [*more, _("Please keep this mail: with the link you can see, change or cancel your "
+                          "registration, and delete your data.")]
+        if image is not None:
+            after.insert(0, _("Your check-in code: show it at the entrance, the organizers scan it."))
+        letter = Letter(subject, greeting(registration.name), [intro], facts(event, occurrence) if occurrence else [],
+                        button=button, links=links, after=after, image=image,
+                        image_alt=_("QR code for the check-in"))
+        _send(registration, letter, occurrence, method)
+
+
+def cancelled(registration: Registration, had_place: bool) -> None:
+    """The person cancelled (or was cancelled): a CANCEL takes the entry out of their calendar."""
+    event = registration.event
+    with force_locale(language_of(registration)):
+        occurrence = occurrence_of(event, registration.occurrence_start)
+        subject = _("Cancelled: your registration for %(title)s, %(when)s", title=event.title,
+                    when=_date_text(event, occurrence))
+        letter = Letter(subject, greeting(registration.name),
+                        [_("Your registration is cancelled. You can register again on the event page while "
+                           "registration is open.")], facts(event, occurrence))
+        _send(registration, letter, occurrence, itip.CANCEL if had_place else None)
+
+
+def declined(registration: Registration) -> None:
+    event = registration.event
+    with force_locale(language_of(registration)):
+        occurrence = occurrence_of(event, registration.occurrence_start)
+        letter = Letter(_("Your registration: %(title)s", title=event.title), greeting(registration.name),
+                        [_("We are sorry: the organizers could not accept your registration.")],
+                        facts(event, occurrence))
+        _send(registration, letter, occurrence)
+
+
+# --- Reminders ------------------------------------------------------------------------
+
 def send_reminders(now: datetime | None = None) -> int:
     """Mail confirmed registrants `reminder_days` before their date, once. The number sent."""
-    from ..mail import outbox
-
     now = now or utcnow()
     rows = db.session.execute(
         select(Registration, RegistrationSettings.reminder_days)
@@ -34,59 +174,71 @@ def send_reminders(now: datetime | None = None) -> int:
         if occurrence.cancelled or not now < occurrence.starts_at <= now + timedelta(days=days):
             continue
         registration.reminded_at = now
-        body = "\n\n".join([_("Hello %(name)s,", name=registration.name),
-                            _("a reminder: you are registered for this event."),
-                            event_details(registration.event, registration.occurrence_start),
-                            _("If you cannot come, please cancel with the link in your confirmation mail, "
-                              "so that someone else can have your place.")])
-        outbox.enqueue(registration.email, _("Reminder: %(title)s", title=registration.event.title), body,
-                       event_id=registration.event_id)
+        with force_locale(language_of(registration)):
+            letter = Letter(_("Reminder: %(title)s", title=registration.event.title), greeting(registration.name),
+                            [_("a reminder: you are registered for this event.")],
+                            facts(registration.event, occurrence),
+                            after=[_("If you cannot come, please cancel with the link in your confirmation mail, "
+                                     "so that someone else can have your place.")],
+                            image=_qr_png(registration), image_alt=_("QR code for the check-in"))
+            _send(registration, letter, occurrence)
         sent += 1
     return sent
-
-
-@event_changed.connect
-def _tell_registrants(event: Event, dates=None, **_) -> None:
-    notify_change(event)
-
-
-def notify_change(event: Event, now: datetime | None = None) -> int:
-    """After a change of time, place or status: each active registrant of a coming date gets a
-    mail with the updated .ics (SEQUENCE raised; METHOD:CANCEL when the date is cancelled)."""
-    if not event.id:
-        return 0
-    from ..mail import ics, outbox
-
-    now = now or utcnow()
-    rows = db.session.scalars(select(Registration).where(
-        Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES),
-        Registration.occurrence_start > now - timedelta(days=1))).all()
-    calendars: dict[datetime, tuple[bytes, str]] = {}
-    for registration in rows:
-        start = registration.occurrence_start
-        occurrence = occurrence_of(event, start)
-        gone = occurrence.cancelled or (occurrence.change is not None and occurrence.change.action == "skipped") \
-            or recurrence.occurrence(event, event.changes, start) is None
-        if occurrence.ends_at < now and not gone:
-            continue
-        if start not in calendars:
-            method = "CANCEL" if gone else "REQUEST"
-            calendars[start] = (ics.event_calendar(event, occurrence, method, sequence=event.sequence,
-                                                   extra_text=event.cancel_reason if gone else ""), method)
-        data, method = calendars[start]
-        subject = (_("Cancelled: %(title)s", title=event.title) if method == "CANCEL"
-                   else _("Changed: %(title)s", title=event.title))
-        text = (_("We are sorry: this event does not take place.") if method == "CANCEL"
-                else _("The event has changed. The attached calendar entry updates yours."))
-        if method == "CANCEL" and event.cancel_reason:
-            text += "\n" + _("Reason:") + " " + event.cancel_reason
-        body = "\n\n".join([_("Hello %(name)s,", name=registration.name), text,
-                            event_details(event, start)])
-        outbox.enqueue(registration.email, subject, body, ics=data.decode() if isinstance(data, bytes) else data,
-                       ics_method=method, attachment_name="invite.ics", event_id=event.id)
-    return len(rows)
 
 
 def reminder_job() -> None:
     with url_context():
         send_reminders()
+
+
+# --- Changes ---------------------------------------------------------------------------
+
+@event_changed.connect
+def _tell_registrants(event: Event, dates=None, **_) -> None:
+    notify_change(event, dates)
+
+
+def _current(event: Event, start: datetime):
+    """The registration's date as it is now, and whether it is gone (cancelled, skipped, or no
+    longer part of the series). A single event's registrations follow it wherever it moves."""
+    if not event.is_series:
+        occurrence = recurrence.Occurrence(event, event.starts_at, event.starts_at, event.ends_at)
+        return occurrence, event.status == "cancelled"
+    found = recurrence.occurrence(event, event.changes, start)
+    if found is None:
+        return occurrence_of(event, start), True
+    skipped = found.change is not None and found.change.action == "skipped"
+    return found, event.status == "cancelled" or found.cancelled or skipped
+
+
+def notify_change(event: Event, dates: list[datetime] | None = None, now: datetime | None = None) -> int:
+    """After a change of time, place or status: the people registered for the dates that
+    changed (`dates`; None: every date) and still to come get a notice. Who has a place gets the
+    date as it is now (REQUEST) or, when it is gone, a CANCEL. The number of mails."""
+    if not event.id:
+        return 0
+    now = now or utcnow()
+    query = select(Registration).where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES),
+                                       Registration.occurrence_start > now - timedelta(days=1))
+    if dates is not None and event.is_series:
+        query = query.where(Registration.occurrence_start.in_(dates))
+    sent = 0
+    for registration in db.session.scalars(query):
+        occurrence, gone = _current(event, registration.occurrence_start)
+        if occurrence.ends_at < now and not gone:
+            continue
+        with force_locale(language_of(registration)):
+            if gone:
+                subject = _("Cancelled: %(title)s", title=event.title)
+                text = [_("We are sorry: this event does not take place.")]
+                reason = (occurrence.change.reason if occurrence.change is not None else "") or event.cancel_reason
+                if reason:
+                    text.append(_("Reason:") + " " + reason)
+            else:
+                subject = _("Changed: %(title)s", title=event.title)
+                text = [_("The event has changed. The attached calendar entry updates yours.")]
+            letter = Letter(subject, greeting(registration.name), text, facts(event, occurrence))
+            method = (itip.CANCEL if gone else itip.REQUEST) if registration.status == "confirmed" else None
+            _send(registration, letter, occurrence, method)
+        sent += 1
+    return sent

@@ -11,16 +11,15 @@ import json
 import secrets
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, text
 
 from ..core.extensions import db
-from ..core.formatting import when
 from ..core.tokens import hash_token
 from ..core.types import utcnow
 from ..core.urls import absolute_url
 from ..events import recurrence
 from ..events.models import Event
+from . import notifications
 from .models import ACTIVE_STATUSES, Invitation, Question, Registration, RegistrationSettings
 from .signals import personal_data_deleted
 
@@ -199,7 +198,8 @@ def normalize_email(email: str) -> str:
 
 def register(event: Event, occurrence_start: datetime, name: str, email: str, organization_id: int | None,
              organization_name: str, answers: dict, invitation: Invitation | None = None,
-             status: str | None = None, notify: bool = True) -> tuple[Registration | None, str | None, str]:
+             status: str | None = None, notify: bool = True,
+             language: str | None = None) -> tuple[Registration | None, str | None, str]:
     """Register one person for one date: (registration, token, outcome).
 
     outcome: "confirmed", "waiting" (waiting list), "pending" (awaits approval), "full"
@@ -208,16 +208,18 @@ def register(event: Event, occurrence_start: datetime, name: str, email: str, or
     is renewed and mailed again, the returned token is the new one).
 
     `status` lets an organizer add someone as "confirmed" or "waiting" directly (manual add,
-    ignores capacity for "confirmed"). The caller commits.
+    ignores capacity for "confirmed"). `language` is the page's: every mail to the person is
+    written in it (None: the installation's default). The caller commits.
     """
     email = normalize_email(email)
     lock_event(event.id)
     settings = event.registration_settings
     existing = active_by_email(event, occurrence_start, email)
     if existing is not None:
+        existing.language = language or existing.language
         token = renew_token(existing)
         if notify:
-            mail_status(existing, token, again=True)
+            notifications.status(existing, token, again=True)
         return existing, token, EXISTS
 
     if status is None:
@@ -236,12 +238,12 @@ def register(event: Event, occurrence_start: datetime, name: str, email: str, or
         event_id=event.id, occurrence_start=occurrence_start, name=name.strip(), email=email,
         organization_id=organization_id or None, organization_name=(organization_name or "").strip(),
         answers=json.dumps(answers or {}, ensure_ascii=False), status=status, token_hash=token_hash,
-        invitation_id=invitation.id if invitation is not None else None, created_at=utcnow())
+        invitation_id=invitation.id if invitation is not None else None, created_at=utcnow(), language=language)
     registration.event = event
     db.session.add(registration)
     db.session.flush()
     if notify:
-        mail_status(registration, token)
+        notifications.status(registration, token)
     return registration, token, status
 
 
@@ -272,7 +274,7 @@ def cancel(registration: Registration, notify: bool = True) -> list[Registration
     registration.status = "cancelled"
     registration.cancelled_at = utcnow()
     if notify:
-        mail_cancelled(registration, had_place)
+        notifications.cancelled(registration, had_place)
     db.session.flush()
     return promote_waiting(event, registration.occurrence_start, notify=notify, locked=True)
 
@@ -297,7 +299,7 @@ def promote_waiting(event: Event, occurrence_start: datetime, notify: bool = Tru
         if notify:
             # No new token: the link the person already has keeps working (only hashes are
             # stored, so the mail cannot repeat it; it says where to find it or ask for it).
-            mail_status(registration, None, promoted=True)
+            notifications.status(registration, None, promoted=True)
     db.session.flush()
     return moved
 
@@ -338,92 +340,6 @@ def answer_invitation(invitation: Invitation, answer: str) -> None:
 def invitation_registration(invitation: Invitation) -> Registration | None:
     return db.session.scalar(select(Registration).where(
         Registration.invitation_id == invitation.id, Registration.status.in_(ACTIVE_STATUSES)))
-
-
-# --- Mails ------------------------------------------------------------------------
-
-def _mail_facts(registration: Registration, token: str | None, link: bool = True) -> tuple[str, list[str]]:
-    """When, where and the links: in every body, since Outlook shows the body, not the .ics."""
-    event = registration.event
-    occurrence = occurrence_of(event, registration.occurrence_start)
-    starts = occurrence.starts_at if occurrence else registration.occurrence_start
-    ends = occurrence.ends_at if occurrence else registration.occurrence_start
-    date_text = when(starts, ends, event.timezone, event.all_day)
-    lines = [_("Event: %(title)s", title=event.title), _("When: %(when)s", when=date_text)]
-    place = ", ".join(part for part in (event.venue_name, event.venue_room, event.venue_address) if part)
-    if place:
-        lines.append(_("Where: %(place)s", place=place))
-    if event.online_url:
-        lines.append(_("Online: %(url)s", url=event.online_url))
-    lines.append(_("Event page: %(url)s", url=event_url(event, registration.occurrence_start)))
-    if token:
-        lines.append(_("Your registration (see, change, cancel): %(url)s", url=manage_url(token)))
-    elif link:
-        lines.append(_("Your registration (see, change, cancel): the personal link in our first e-mail; "
-                       "a new one is sent to you here: %(url)s",
-                       url=absolute_url("registrations.resend", event_id=event.id)))
-    return date_text, lines
-
-
-def _calendar(registration: Registration, method: str) -> bytes | None:
-    from ..mail import ics
-
-    occurrence = occurrence_of(registration.event, registration.occurrence_start)
-    if occurrence is None:
-        return None
-    return ics.event_calendar(registration.event, occurrence, method)
-
-
-def _enqueue(registration: Registration, subject: str, body: str, method: str | None = None) -> None:
-    from ..mail import outbox
-
-    calendar = _calendar(registration, method) if method else None
-    outbox.enqueue(registration.email, subject, body, ics=calendar, ics_method=method if calendar else None,
-                   attachment_name="invite.ics" if calendar else None, event_id=registration.event_id)
-
-
-def mail_status(registration: Registration, token: str | None, again: bool = False, promoted: bool = False) -> None:
-    """The mail that says where the person stands, with the facts and their manage link;
-    confirmed ones get the calendar entry (METHOD:REQUEST, the event's UID)."""
-    event = registration.event
-    date_text, facts = _mail_facts(registration, token)
-    greeting = _("Hello %(name)s,", name=registration.name) if registration.name else _("Hello,")
-    if registration.status == "confirmed":
-        subject = _("You have a place: %(title)s, %(when)s", title=event.title, when=date_text) if promoted \
-            else _("Registration confirmed: %(title)s, %(when)s", title=event.title, when=date_text)
-        if promoted:
-            intro = _("A place has become free and it is yours now: you have moved up from the waiting list.")
-        else:
-            intro = _("Your registration is confirmed.")
-        method = "REQUEST"
-    elif registration.status == "waiting":
-        subject = _("Waiting list: %(title)s, %(when)s", title=event.title, when=date_text)
-        intro = _("The event is full. You are on the waiting list at position %(num)d. "
-                  "If a place becomes free, you move up automatically and we write to you.",
-                  num=waiting_list_position(registration) or 1)
-        method = None
-    else:
-        subject = _("Registration received: %(title)s, %(when)s", title=event.title, when=date_text)
-        intro = _("We have received your registration. The organizers confirm it; we write to you then.")
-        method = None
-    if again:
-        intro = _("You are registered already; here is your personal link again (the old one no longer "
-                  "works).") + " " + intro
-    body = "\n\n".join([greeting, intro, "\n".join(facts),
-                        _("Please keep this mail: with the link you can see, change or cancel your "
-                          "registration, and delete your data.")])
-    _enqueue(registration, subject, body, method)
-
-
-def mail_cancelled(registration: Registration, had_place: bool) -> None:
-    event = registration.event
-    date_text, facts = _mail_facts(registration, None, link=False)
-    subject = _("Cancelled: your registration for %(title)s, %(when)s", title=event.title, when=date_text)
-    greeting = _("Hello %(name)s,", name=registration.name) if registration.name else _("Hello,")
-    body = "\n\n".join([greeting, _("Your registration is cancelled. You can register again on the "
-                                    "event page while registration is open."), "\n".join(facts)])
-    # A CANCEL removes the entry the confirmation put into the person's calendar.
-    _enqueue(registration, subject, body, "CANCEL" if had_place else None)
 
 
 def answers_of(registration: Registration) -> dict:

@@ -6,7 +6,7 @@ for a CAPTCHA; every field has a length limit; a wrong token gets the same plain
 whatever was wrong with it.
 """
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
@@ -17,7 +17,7 @@ from ..directory.models import Membership, Organization
 from ..events import recurrence
 from ..events import service as events
 from ..events.models import Event
-from . import attendance, forms, service
+from . import attendance, forms, notifications, service
 from .models import ACTIVE_STATUSES
 
 bp = Blueprint("registrations", __name__)
@@ -162,7 +162,7 @@ def register(event_id: int):
     organization_id, organization_name = _fill(form, settings.ask_organization, organizations)
     registration, _token, outcome = service.register(
         event, occurrence.original_start, form.name.data, form.email.data, organization_id, organization_name,
-        forms.answers_from(form))
+        forms.answers_from(form), language=str(get_locale()))
     if outcome == service.FULL:
         db.session.rollback()
         box = _box(event, occurrence, form=form, message=_("Sorry, the event is full now and has no waiting list."))
@@ -285,6 +285,7 @@ def invitation(token: str):
         answer = request.form.get("answer", "")
         if answer not in ("yes", "no", "maybe"):
             abort(400)
+        invitation.language = str(get_locale())  # later mails speak the invitee's language
         if answer == "yes" and can_register and registration is None:
             form = forms.build(forms.RegistrationForm, questions, organizations, ask_organization,
                                formdata=request.form)
@@ -293,7 +294,7 @@ def invitation(token: str):
                 organization_id, organization_name = _fill(form, ask_organization, organizations)
                 registration, _token, outcome = service.register(
                     event, invitation.occurrence_start, form.name.data, invitation.email, organization_id,
-                    organization_name, forms.answers_from(form), invitation=invitation)
+                    organization_name, forms.answers_from(form), invitation=invitation, language=str(get_locale()))
                 if outcome == service.FULL:
                     db.session.rollback()
                     form.name.errors.append(_("Sorry, the event is full now and has no waiting list."))
@@ -341,7 +342,7 @@ def resend(event_id: int):
                 service.Registration.status.in_(ACTIVE_STATUSES))
                 .order_by(service.Registration.occurrence_start).limit(20)).all()
             for registration in registrations:
-                service.mail_status(registration, service.renew_token(registration), again=True)
+                notifications.status(registration, service.renew_token(registration), again=True)
             db.session.commit()
             return redirect(url_for("registrations.resend", event_id=event.id, sent="1"))
         status = 422
