@@ -234,12 +234,12 @@ def demo(app):
     """The demo, and mails with every kind of secret link: manage, invitation, action item."""
     from app.minutes import records
     from app.minutes.models import Meeting
-    from app.registrations import service as registrations
+    from app.registrations import notifications, service as registrations
     from app.registrations.models import Registration
 
     load_demo()
     for registration in db.session.scalars(select(Registration).limit(5)):
-        registrations.mail_status(registration, registrations.renew_token(registration), again=True)
+        notifications.status(registration, registrations.renew_token(registration), again=True)
     for meeting in db.session.scalars(select(Meeting)):
         records.send_open_links(meeting)
     db.session.commit()

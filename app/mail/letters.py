@@ -27,6 +27,7 @@ class Letter:
     after: list[str] = field(default_factory=list)  # paragraphs at the end
     image: bytes | None = None  # a PNG the HTML part shows (the check-in QR code)
     image_alt: str = ""
+    image_caption: str = ""  # what it is for, above it
 
     def text(self) -> str:
         blocks = [self.greeting, *self.paragraphs]

@@ -66,6 +66,14 @@ def _qr_png(registration: Registration) -> bytes:
     return buffer.getvalue()
 
 
+def _check_in(registration: Registration, image: bytes | None) -> dict:
+    """The Letter's picture: the check-in code, with what it is for."""
+    if image is None:
+        return {}
+    return {"image": image, "image_alt": _("QR code for the check-in"),
+            "image_caption": _("Your check-in code: show it at the entrance, the organizers scan it.")}
+
+
 def _send(registration: Registration, letter: Letter, occurrence, method: str | None = None,
           extra_text: str = "") -> None:
     """Queue the letter, with the calendar message when `method` is given."""
@@ -124,11 +132,8 @@ def status(registration: Registration, token: str | None, again: bool = False, p
         button, more = _manage_links(registration, token)
         after = [*more, _("Please keep this mail: with the link you can see, change or cancel your "
                           "registration, and delete your data.")]
-        if image is not None:
-            after.insert(0, _("Your check-in code: show it at the entrance, the organizers scan it."))
         letter = Letter(subject, greeting(registration.name), [intro], facts(event, occurrence) if occurrence else [],
-                        button=button, links=links, after=after, image=image,
-                        image_alt=_("QR code for the check-in"))
+                        button=button, links=links, after=after, **_check_in(registration, image))
         _send(registration, letter, occurrence, method)
 
 
@@ -180,7 +185,7 @@ def send_reminders(now: datetime | None = None) -> int:
                             facts(registration.event, occurrence),
                             after=[_("If you cannot come, please cancel with the link in your confirmation mail, "
                                      "so that someone else can have your place.")],
-                            image=_qr_png(registration), image_alt=_("QR code for the check-in"))
+                            **_check_in(registration, _qr_png(registration)))
             _send(registration, letter, occurrence)
         sent += 1
     return sent
