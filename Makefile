@@ -4,6 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
+# The links in the demo's mails (written by `flask demo` and the worker, outside any request)
+# must point where `make run` serves.
+RUN_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test bench install install-dev translations messages clean
 
@@ -27,6 +30,7 @@ install-dev: $(VENV)/.installed-dev translations
 translations: | $(BIN)/python
 	$(BIN)/pybabel compile --statistics -d app/translations
 
+run: export BASE_URL ?= $(RUN_URL)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo

@@ -129,6 +129,19 @@ def test_the_workflow_page_lists_recipients_before_sending(coordinator_client, m
 
 # --- Transitions ---------------------------------------------------------------------------
 
+def test_review_is_refused_when_nobody_has_an_address(coordinator_client, coordinator, make):
+    """Issue 13: "send for corrections" said done, and marked the minutes sent, with nobody to send to."""
+    network = coordinator.coordinated_networks[0]
+    group = make.group(network, "Leere AG")
+    event = make.meeting_event(network, group, title="AG ohne Adressen", start=local(2026, 3, 12, 14))
+    meeting = service.open_meeting(event, event.starts_at)
+    db.session.commit()
+    response = _status(coordinator_client, meeting, "review")
+    assert response.status_code == 409
+    assert "Nobody of this meeting has an e-mail address" in response.get_data(as_text=True)
+    assert db.session.get(Meeting, meeting.id).minutes_status == "draft" and _mails() == []
+
+
 def test_review_mails_everyone_the_text_and_the_pdf(coordinator_client, meeting):
     response = _status(coordinator_client, meeting, "review")
     assert response.status_code == 303

@@ -8,6 +8,7 @@ import subprocess
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.core.extensions import db
@@ -278,6 +279,9 @@ def test_attendance_csv_for_german_excel(english, network):
     names = {row[1]: row[2] for row in rows[1:]}
     assert names["'=HYPERLINK(\"http://evil\")"] == "'+49 Verein"
     assert names["Ärztin Özdemir"] == "Caritas"
+    with force_locale("de"):  # the number column, not the answer "no" (it said "Nein.")
+        german = attendance.attendance_csv(event, event.starts_at).decode("utf-8-sig")
+    assert german.startswith("Nr.;Name;Organisation")
 
 
 def test_attendance_pdf(english, network, tmp_path):

@@ -104,13 +104,18 @@ def _move(meeting: Meeting, step: str, to: str, **values) -> None:
 
 def send_for_review(meeting: Meeting, organizer, now: datetime | None = None) -> int:
     """Draft → review: every participant gets the minutes (text and PDF) and is asked to send
-    corrections to the organizer. The number of mails."""
+    corrections to the organizer. The number of mails; refused when nobody would get one (the
+    minutes would count as sent for corrections that nobody received)."""
+    people = recipients(meeting, "group")
+    if not people:
+        raise MinutesError(_("Nobody of this meeting has an e-mail address, so nobody could send corrections. "
+                             "Add the participants' addresses first (attendance, or the group's members)."))
     _move(meeting, "review", "review", review_sent_at=now or utcnow())
     intro = _("Here is the draft of the minutes of our meeting. Please read it and send your corrections "
               "to %(name)s <%(email)s>. The PDF is attached.", name=organizer.name, email=organizer.email)
     subject = _("Minutes for corrections: %(title)s, %(day)s", title=meeting.event.title,
                 day=document.meeting_day(meeting))
-    return _distribute(meeting, recipients(meeting, "group"), subject, intro)
+    return _distribute(meeting, people, subject, intro)
 
 
 def back_to_draft(meeting: Meeting) -> None:

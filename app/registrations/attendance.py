@@ -4,7 +4,7 @@ import hmac
 from datetime import datetime
 
 from flask import current_app, render_template
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 
 from ..core.extensions import db
 from ..core.spreadsheet import excel_csv
@@ -50,7 +50,8 @@ def attendance_csv(event: Event, start: datetime, only_confirmed: bool = True) -
     for number, row in enumerate(attendance(event, start, only_confirmed), start=1):
         checked = row.checked_in_at.strftime("%Y-%m-%d %H:%M UTC") if row.checked_in_at else ""
         rows.append((number, row.name, organization_label(row), row.email, row.status, checked))
-    return excel_csv([_("No."), _("Name"), _("Organization"), _("E-mail"), _("Status"), _("Checked in")], rows)
+    header = [pgettext("number", "No."), _("Name"), _("Organization"), _("E-mail"), _("Status"), _("Checked in")]
+    return excel_csv(header, rows)
 
 
 def attendance_pdf(event: Event, start: datetime, only_confirmed: bool = True, blank_rows: int = 5) -> bytes:
