@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from babel import Locale
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import get_locale
 
 # The Content-ID under which the HTML part finds its one inline picture (outbox: multipart/related).
@@ -51,6 +51,6 @@ def from_text(subject: str, body: str) -> str:
 
 
 def _language() -> dict:
-    locale = get_locale() or Locale("de")
+    locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
     return {"lang": str(locale).replace("_", "-"),
             "dir": "rtl" if locale.character_order == "right-to-left" else "ltr"}
