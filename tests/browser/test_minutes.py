@@ -401,10 +401,17 @@ def test_the_agenda_is_put_in_order_and_published_on_the_event_page(new_page, ma
 
 @pytest.fixture
 def written(ag, magdeburg):
-    """The first meeting's notes and a decision, written during the meeting; the next date's
-    agenda is started (so the minutes can be approved there)."""
+    """The first meeting's notes and a decision, written during the meeting, and someone who
+    came (the minutes go to them for corrections); the next date's agenda is started (so the
+    minutes can be approved there)."""
+    from app.registrations.models import Registration
+    from app.registrations.service import new_token
+
     coordinator = db.session.scalar(select(User).where(User.email == magdeburg.coordinator))
     meeting = db.session.get(Meeting, ag["meeting"])
+    db.session.add(Registration(event_id=meeting.event_id, occurrence_start=meeting.occurrence_start,
+                                name="Petra Neumann", email="p.neumann@vhs-md.example", status="confirmed",
+                                token_hash=new_token()[1]))
     item = db.session.get(AgendaItem, ag["items"]["Sprachkursangebote 2027"])
     notes_service.save(item, coordinator, "Die VHS sucht **Lernpatenschaften** für die Abendkurse.\n\n"
                                           "- Aufruf im Newsletter\n- Infoabend im Januar", 0)
