@@ -96,11 +96,8 @@ def _init_extensions(app: Flask) -> None:
     minutes_labels.register(app)
     programme_labels.register(app)
 
-    @app.context_processor
-    def inject_helpers():
-        from flask_babel import get_locale
-
-        return {"current_locale": str(get_locale())}
+    app.context_processor(i18n.template_context)
+    app.after_request(i18n.remember_link_language)
 
 
 def _subscribe() -> None:

@@ -52,7 +52,9 @@ def load(instance_path: Path) -> dict:
         "BABEL_DEFAULT_LOCALE": env("DEFAULT_LOCALE", "de"),
         "BABEL_DEFAULT_TIMEZONE": env("DEFAULT_TIMEZONE", "Europe/Berlin"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
-        "LANGUAGES": ["de", "en"],
+        # Participants' and the public's pages; organizer pages speak ORGANIZER_LANGUAGES.
+        "LANGUAGES": ["de", "en", "ar", "fa", "uk", "ru", "tr"],
+        "ORGANIZER_LANGUAGES": ["de", "en"],
         "MAIL_SERVER": env("MAIL_SERVER"),
         "MAIL_PORT": int(env("MAIL_PORT", "25")),
         "MAIL_USE_TLS": env("MAIL_USE_TLS", "") in ("1", "true", "yes"),

@@ -522,5 +522,5 @@ def test_every_page_in_german(coordinator_client, coordinator, campaign):
                  f"/campaigns/{campaign.id}/edit", f"/campaigns/{campaign.id}/categories",
                  f"/campaigns/{campaign.id}/partners"):
         response = coordinator_client.get(path)
-        assert response.status_code == 200 and '<html lang="de">' in text(response), path
+        assert response.status_code == 200 and '<html lang="de" dir="ltr">' in text(response), path
     assert "Sonntag, 19. September 2027" in text(coordinator_client.get(f"/campaigns/{campaign.id}"))

@@ -151,8 +151,8 @@ def test_register_link_only_where_registration_is_open(client, assorted):
 @pytest.mark.parametrize("query, expected", [
     ("day={day2}", ["Kalligrafie-Workshop", "Ukrainian evening"]),
     ("category={workshop}", ["Kalligrafie-Workshop"]),
-    ("lang=uk", ["Ukrainian evening"]),
-    ("lang=ar", ["Begegnungscafé"]),
+    ("spoken=uk", ["Ukrainian evening"]),
+    ("spoken=ar", ["Begegnungscafé"]),
     ("district=Stadtfeld", ["Begegnungscafé", "Ukrainian evening"]),
     ("district=Buckau", ["Kalligrafie-Workshop", "Konzert im Park"]),
     # "everyone" is for every group: found under any group chosen
@@ -174,8 +174,8 @@ def test_each_filter_narrows_the_list(client, assorted, query, expected):
 
 @pytest.mark.parametrize("query", [
     "day=2027-13-45", "day=" + "9" * 400, f"day={date(YEAR, 1, 1).isoformat()}", "category=abc", "category=-3",
-    "category=99999999999999", "lang=xx", "lang=", "district=Nirgendwo", "group=aliens", "step_free=yes",
-    "free=on&free=", "unknown=1", "day=&category=&lang=&district=&group=",
+    "category=99999999999999", "spoken=xx", "spoken=", "district=Nirgendwo", "group=aliens", "step_free=yes",
+    "free=on&free=", "unknown=1", "day=&category=&spoken=&district=&group=",
 ])
 def test_bad_parameters_are_ignored(client, assorted, query):
     response, text = get(client, f"/programmes/{assorted.campaign.slug}?{query}")
@@ -193,7 +193,7 @@ def test_another_campaigns_category_is_ignored(client, assorted):
 
 def test_filter_form_offers_what_the_programme_has_and_keeps_the_choice(client, assorted):
     slug = assorted.campaign.slug
-    _, text = get(client, f"/programmes/{slug}?lang=uk&step_free=1")
+    _, text = get(client, f"/programmes/{slug}?spoken=uk&step_free=1")
     assert '<option value="uk" selected>Ukrainian</option>' in text
     assert '<option value="ru"' not in text  # nobody speaks it here
     assert 'name="step_free" value="1" checked' in text and 'name="free" value="1">' in text
@@ -204,7 +204,7 @@ def test_filter_form_offers_what_the_programme_has_and_keeps_the_choice(client, 
 
 
 def test_htmx_gets_only_the_results(client, assorted):
-    response, text = get(client, f"/programmes/{assorted.campaign.slug}?lang=uk", **{"HX-Request": "true"})
+    response, text = get(client, f"/programmes/{assorted.campaign.slug}?spoken=uk", **{"HX-Request": "true"})
     assert response.status_code == 200
     assert text.lstrip().startswith('<p id="programme-count" hx-swap-oob="innerHTML">1 of 5 events</p>')
     assert '<div id="programme-list"' in text and "<html" not in text and "<form" not in text
@@ -222,7 +222,7 @@ def test_text_is_marked_with_its_language(client, assorted):
     assert re.search(r'<a href="/events/\d+">Ukrainian evening</a>', english_page)  # same as the page's
     german = client.get(f"/programmes/{assorted.campaign.slug}", headers={"Accept-Language": "de"})
     text = german.get_data(as_text=True)
-    assert '<html lang="de">' in text
+    assert '<html lang="de" dir="ltr">' in text
     assert re.search(r'<a href="/events/\d+" lang="en" dir="auto">Ukrainian evening</a>', text)
     assert re.search(r'<a href="/events/\d+">Begegnungscafé</a>', text)
 
@@ -443,7 +443,7 @@ def test_queries_do_not_grow_with_the_programme(app, make, count_queries):
         db.session.commit()
         slug, art = p.campaign.slug, p.categories["art"].id
         client = app.test_client()
-        for label, query, headers in (("page", "", {}), ("filtered", f"?category={art}&step_free=1&lang=uk", {}),
+        for label, query, headers in (("page", "", {}), ("filtered", f"?category={art}&step_free=1&spoken=uk", {}),
                                       ("fragment", f"?district=Buckau", {"HX-Request": "true"}),
                                       ("embed", "", {})):
             path = f"/programmes/{slug}/embed" if label == "embed" else f"/programmes/{slug}"

@@ -105,7 +105,7 @@ def test_form_shows_the_campaign(client, campaign):
 def test_form_in_german(client, campaign):
     client.set_cookie("lang", "de", domain="localhost")
     page = client.get(form_url(campaign)).get_data(as_text=True)
-    assert '<html lang="de">' in page
+    assert '<html lang="de" dir="ltr">' in page
     assert '<option selected value="de">' in page
 
 
@@ -336,7 +336,7 @@ def test_status_page_headers_and_languages(client, campaign, app):
     assert "Your entry as written" in english and "Waiting for review" in english
     client.set_cookie("lang", "de", domain="localhost")
     german = client.get(f"/s/{token}").get_data(as_text=True)
-    assert '<html lang="de">' in german
+    assert '<html lang="de" dir="ltr">' in german
     client.set_cookie("lang", "en", domain="localhost")
     assert "Your entry as written" in client.get(f"/s/{token}").get_data(as_text=True)
 

@@ -3,12 +3,11 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from . import i18n
 from .extensions import db
 from .security import public
 
 bp = Blueprint("core", __name__)
-
-LANGUAGE_COOKIE = "lang"
 
 
 @bp.get("/")
@@ -28,12 +27,9 @@ def set_language():
     # Only same-site paths: never an open redirect.
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("core.index")
-    response = make_response(redirect(target))
+    response = make_response(redirect(i18n.without_lang(target)))
     if lang in current_app.config["LANGUAGES"]:
-        response.set_cookie(
-            LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
-        )
+        i18n.remember(response, lang)
     return response
 
 

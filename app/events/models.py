@@ -1,9 +1,10 @@
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.extensions import db
+from ..core.texts import LocalText, localized
 from ..core.types import UTCDateTime, utcnow
 
 # Built-in kinds every network starts with; labels live in events/labels.py.
@@ -90,8 +91,10 @@ class Event(db.Model):
     map_url: Mapped[str] = mapped_column(String(500), default="")
     online_url: Mapped[str] = mapped_column(String(500), default="")
     languages: Mapped[str] = mapped_column(String(100), default="de")  # comma-separated codes
-    # The language the title and description are written in (marked with lang= on the pages).
+    # The language the title and description are written in (marked with lang= on the pages),
+    # and the organizer's translations: {"ar": {"title": …, "description": …}, …}.
     text_language: Mapped[str] = mapped_column(String(10), default="de")
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     visibility: Mapped[str] = mapped_column(String(20), default="public")
     status: Mapped[str] = mapped_column(String(20), default="draft")
@@ -117,6 +120,10 @@ class Event(db.Model):
     @property
     def is_series(self) -> bool:
         return self.repeat is not None
+
+    def text(self, field: str, locale: str | None = None) -> LocalText:
+        """Title or description in the reader's language where translated (core/texts.py)."""
+        return localized(getattr(self, field), self.text_language, self.translations, field, locale)
 
 
 class OccurrenceChange(db.Model):

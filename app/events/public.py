@@ -194,10 +194,10 @@ def parse_filters(args, options: FilterOptions, dates: bool = True) -> ListReque
     if kind_id and any(k.id == kind_id for k in options.kinds):
         parsed.filters.kind_id = kind_id
         parsed.values["kind"] = kind_id
-    language = args.get("lang", "").strip()
+    language = args.get("spoken", "").strip()  # `lang` is the page's language (core/i18n.py)
     if language in LANGUAGE_LABELS:
         parsed.filters.language = language
-        parsed.values["lang"] = language
+        parsed.values["spoken"] = language
     tag = args.get("tag", "").strip()
     if tag and any(slug == tag for slug, _name in options.tags):
         parsed.filters.tag_slug = tag

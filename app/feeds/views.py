@@ -143,12 +143,13 @@ def _organizer_of(event: Event) -> bool:
 @bp.get("/feeds/events.ics")
 @public
 def events_feed():
-    """The public list's filters as a feed: ?network=<slug>&group=&kind=&tag=&lang=&organization=."""
+    """The public list's filters as a feed: ?network=<slug>&group=&kind=&tag=&spoken=&organization=
+    (`lang` for the spoken language in addresses made before it was called `spoken`)."""
     filters = events.Filters(working_group_id=events.id_param(request.args.get("group")),
                              kind_id=events.id_param(request.args.get("kind")),
                              organization_id=events.id_param(request.args.get("organization")),
                              tag_slug=(request.args.get("tag") or "").strip()[:60] or None)
-    language = (request.args.get("lang") or "").strip()
+    language = (request.args.get("spoken") or request.args.get("lang") or "").strip()
     filters.language = language if language in LANGUAGE_LABELS else None
     slug = (request.args.get("network") or "").strip()[:80] or None
     names = {}
@@ -322,7 +323,7 @@ def feed_links(endpoint: str, **values) -> dict:
 @bp.app_template_global()
 def list_feed_links(values: dict) -> dict:
     """The public list's filters (not its dates or page) as a feed."""
-    kept = {k: v for k, v in values.items() if k in ("network", "group", "kind", "tag", "lang")}
+    kept = {k: v for k, v in values.items() if k in ("network", "group", "kind", "tag", "spoken")}
     return feed_links("feeds.events_feed", **kept)
 
 

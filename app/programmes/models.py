@@ -8,7 +8,7 @@ facts (category, district, target groups, fee, step-free access) stay on the sub
 """
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.extensions import db
@@ -114,8 +114,10 @@ class Submission(db.Model):
 
     title: Mapped[str] = mapped_column(String(MAX_TITLE), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitized when shown
-    # The language the title and description are written in (shown as written, never translated).
+    # The language the title and description are written in, and the submitter's translation
+    # into another: {"uk": {"title": …, "description": …}} (the approved event takes it over).
     text_language: Mapped[str] = mapped_column(String(10), default="de")
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_categories.id", ondelete="SET NULL"))
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

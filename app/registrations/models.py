@@ -1,9 +1,10 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.extensions import db
+from ..core.texts import LocalText, localized
 from ..core.types import UTCDateTime, utcnow
 
 QUESTION_KINDS = ("text", "single", "multiple", "yesno")
@@ -30,6 +31,8 @@ class RegistrationSettings(db.Model):
     retention_days: Mapped[int] = mapped_column(Integer, default=30)  # after the event's end
     reminder_days: Mapped[int | None] = mapped_column(Integer, default=2)
     privacy_note: Mapped[str] = mapped_column(Text, default="")
+    # {"uk": {"privacy_note": …}, …}: the note in other languages than the event's text language.
+    privacy_note_translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event = relationship("Event", backref=db.backref("registration_settings", uselist=False,
@@ -48,10 +51,23 @@ class Question(db.Model):
     label: Mapped[str] = mapped_column(String(300))
     options: Mapped[str] = mapped_column(Text, default="")  # one choice per line
     required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # {"ar": {"label": …, "options": one per line, in the order of `options`}, …}
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
 
     @property
     def choices(self) -> list[str]:
         return [line.strip() for line in self.options.splitlines() if line.strip()]
+
+    def label_in(self, original_lang: str, locale: str | None = None) -> LocalText:
+        return localized(self.label, original_lang, self.translations, "label", locale)
+
+    def choices_in(self, original_lang: str, locale: str | None = None) -> list[tuple[str, LocalText]]:
+        """(stored value, shown text): answers are kept in the original, whatever language showed them."""
+        shown = localized(self.options, original_lang, self.translations, "options", locale)
+        lines = [line.strip() for line in shown.text.splitlines() if line.strip()]
+        if shown.lang == original_lang or len(lines) != len(self.choices):
+            return [(choice, LocalText(choice, original_lang)) for choice in self.choices]
+        return [(choice, LocalText(line, shown.lang)) for choice, line in zip(self.choices, lines)]
 
 
 class Registration(db.Model):

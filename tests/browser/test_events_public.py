@@ -128,8 +128,8 @@ def test_list_filters_with_htmx(page, programme):
     expect(page.locator("#event-summary")).to_have_text("1 date")
 
     page.select_option("#filter-kind", "")
-    page.select_option("#filter-lang", "uk")
-    page.wait_for_url("**lang=uk*")
+    page.select_option("#filter-spoken", "uk")
+    page.wait_for_url("**spoken=uk*")
     expect(page.locator("#event-list")).not_to_contain_text("Schulung")
     assert set(_titles(page)) == {"Ehrenamtscafé im Stadtteiltreff", "Fest der Kulturen"}
     page.fill("#filter-to", "2027-03-20")
@@ -142,7 +142,7 @@ def test_list_filters_with_htmx(page, programme):
 
     # The pushed address is a real page.
     page.reload()
-    assert page.input_value("#filter-lang") == "uk"
+    assert page.input_value("#filter-spoken") == "uk"
     assert page.input_value("#filter-to") == "2027-03-20"
     assert len(_titles(page)) == 4
 

@@ -116,7 +116,7 @@ def partner_site():
     servers = []
 
     def serve(body: str) -> str:
-        page = ('<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Partner</title>'
+        page = ('<!doctype html><html lang="de" dir="ltr"><head><meta charset="utf-8"><title>Partner</title>'
                 '<link rel="icon" href="data:,"></head>'
                 f"<body><h1>Unser Partner</h1>{body}</body></html>").encode()
 

@@ -60,7 +60,7 @@ def parse_filters(args, campaign: Campaign, choices: listing.Choices) -> tuple[l
     category_id = id_param(args.get("category"))
     if category_id and any(c.id == category_id for c in campaign.categories):
         filters.category_id = values["category"] = category_id
-    for name, attribute, offered in (("lang", "language", choices.languages),
+    for name, attribute, offered in (("spoken", "language", choices.languages),
                                      ("district", "district", choices.districts),
                                      ("group", "target_group", choices.target_groups)):
         value = (args.get(name) or "").strip()
