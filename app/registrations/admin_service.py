@@ -22,7 +22,12 @@ from .models import ACTIVE_STATUSES, QUESTION_KINDS, REGISTRATION_STATUSES, Ques
 
 
 class AdminError(ValueError):
-    """A problem the organizer can fix; the message is translated."""
+    """A problem the organizer can fix; the message is translated; `field` names the form field
+    it belongs next to, where there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # --- Which date ----------------------------------------------------------------------

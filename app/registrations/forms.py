@@ -3,11 +3,13 @@ become fields `q<id>`; every field has a length limit."""
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.texts import LocalText
 from .models import Question
 
 TEXT_ANSWER_MAX = 1000
@@ -51,27 +53,38 @@ class ResendForm(_Base):
     email = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=254), check_email])
 
 
-def _question_field(question: Question):
+def shown(text: LocalText):
+    """A label in another language than the page's keeps its language (screen readers, RTL)."""
+    if text.foreign:
+        return Markup('<span lang="{}" dir="auto">{}</span>').format(text.lang, text.text)
+    return text.text
+
+
+def _question_field(question: Question, text_language: str):
+    """The question in the reader's language where the organizers translated it; answers are
+    stored as the original option, whatever language showed it."""
     required = [InputRequired(message=_l("Please answer this question."))] if question.required else [Optional()]
-    label = question.label
+    label = shown(question.label_in(text_language))
+    options = [SelectChoice(value, shown(text)) for value, text in question.choices_in(text_language)]
     if question.kind == "single":
-        return RadioField(label, choices=[SelectChoice(c, c) for c in question.choices], validators=required)
+        return RadioField(label, choices=options, validators=required)
     if question.kind == "multiple":
-        return MultiCheckboxField(label, choices=[SelectChoice(c, c) for c in question.choices],
-                                  validators=required if question.required else [])
+        return MultiCheckboxField(label, choices=options, validators=required if question.required else [])
     if question.kind == "yesno":
         return RadioField(label, choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))], validators=required)
     return TextAreaField(label, validators=required + [Length(max=TEXT_ANSWER_MAX)])
 
 
-def build(base, questions: list[Question], organizations, ask_organization: bool, formdata=None, **data):
-    """An instance of `base` with one field per question and the organizations to pick from."""
+def build(base, questions: list[Question], organizations, ask_organization: bool, formdata=None,
+          text_language: str = "de", **data):
+    """An instance of `base` with one field per question and the organizations to pick from;
+    `text_language` is the language the event's questions are written in."""
 
     class Form(base):
         pass
 
     for question in questions:
-        setattr(Form, f"q{question.id}", _question_field(question))
+        setattr(Form, f"q{question.id}", _question_field(question, text_language))
     form = Form(formdata=formdata, **data) if formdata is not None else Form(**data)
     if hasattr(form, "organization_id"):
         if ask_organization:

@@ -109,8 +109,8 @@ def _mail(invitation: Invitation, token: str, reminder: bool) -> None:
     event, start = invitation.event, invitation.occurrence_start
     with force_locale(notifications.language_of(invitation)):
         occurrence = occurrence_of(event, start)
-        subject = (_("Reminder: invitation to %(title)s", title=event.title) if reminder
-                   else _("Invitation: %(title)s", title=event.title))
+        subject = (_("Reminder: invitation to %(title)s", title=notifications.title_of(event)) if reminder
+                   else _("Invitation: %(title)s", title=notifications.title_of(event)))
         text = (_("we have not heard from you yet. Will you come?") if reminder
                 else _("you are invited. Please tell us whether you will come: yes, no or maybe."))
         extras = [text for _receiver, text in invitation_extras.send(event, start=start) if text]

@@ -38,6 +38,10 @@ class RegistrationSettings(db.Model):
     event = relationship("Event", backref=db.backref("registration_settings", uselist=False,
                                                       cascade="all, delete-orphan"))
 
+    def privacy_note_text(self) -> LocalText:
+        """The organizers' privacy note in the reader's language where translated."""
+        return localized(self.privacy_note, self.event.text_language, self.privacy_note_translations, "privacy_note")
+
 
 class Question(db.Model):
     """A custom question of an event's registration form."""

@@ -36,13 +36,18 @@ def language_of(person) -> str:
     return person.language or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def title_of(event: Event) -> str:
+    """The event's title in the mail's language where the organizers translated it."""
+    return event.text("title").text
+
+
 def greeting(name: str) -> str:
     return _("Hello %(name)s,", name=name) if name else _("Hello,")
 
 
 def facts(event: Event, occurrence) -> list[tuple[str, str]]:
     """When, where and the event page: in every body, since Outlook shows the body."""
-    rows = [(_("Event"), event.title),
+    rows = [(_("Event"), title_of(event)),
             (_("When"), when(occurrence.starts_at, occurrence.ends_at, event.timezone, event.all_day))]
     place = ", ".join(part for part in (event.venue_name, event.venue_room, event.venue_address) if part)
     if place:
@@ -108,8 +113,8 @@ def status(registration: Registration, token: str | None, again: bool = False, p
         date_text = _date_text(event, occurrence) if occurrence else ""
         method, image, links = None, None, []
         if registration.status == "confirmed":
-            subject = _("You have a place: %(title)s, %(when)s", title=event.title, when=date_text) if promoted \
-                else _("Registration confirmed: %(title)s, %(when)s", title=event.title, when=date_text)
+            subject = _("You have a place: %(title)s, %(when)s", title=title_of(event), when=date_text) if promoted \
+                else _("Registration confirmed: %(title)s, %(when)s", title=title_of(event), when=date_text)
             intro = (_("A place has become free and it is yours now: you have moved up from the waiting list.")
                      if promoted else _("Your registration is confirmed."))
             method, image = itip.REQUEST, _qr_png(registration)
@@ -117,12 +122,12 @@ def status(registration: Registration, token: str | None, again: bool = False, p
             ics_url = "" if event.is_series else absolute_url("feeds.event", event_id=event.id)
             links = itip.add_links(event, occurrence, service.event_url(event, registration.occurrence_start), ics_url)
         elif registration.status == "waiting":
-            subject = _("Waiting list: %(title)s, %(when)s", title=event.title, when=date_text)
+            subject = _("Waiting list: %(title)s, %(when)s", title=title_of(event), when=date_text)
             intro = _("The event is full. You are on the waiting list at position %(num)d. "
                       "If a place becomes free, you move up automatically and we write to you.",
                       num=service.waiting_list_position(registration) or 1)
         else:
-            subject = _("Registration received: %(title)s, %(when)s", title=event.title, when=date_text)
+            subject = _("Registration received: %(title)s, %(when)s", title=title_of(event), when=date_text)
             intro = _("We have received your registration. The organizers confirm it; we write to you then.")
         if had_place and method is None:
             method = itip.CANCEL
@@ -142,7 +147,7 @@ def cancelled(registration: Registration, had_place: bool) -> None:
     event = registration.event
     with force_locale(language_of(registration)):
         occurrence = occurrence_of(event, registration.occurrence_start)
-        subject = _("Cancelled: your registration for %(title)s, %(when)s", title=event.title,
+        subject = _("Cancelled: your registration for %(title)s, %(when)s", title=title_of(event),
                     when=_date_text(event, occurrence))
         letter = Letter(subject, greeting(registration.name),
                         [_("Your registration is cancelled. You can register again on the event page while "
@@ -154,7 +159,7 @@ def declined(registration: Registration) -> None:
     event = registration.event
     with force_locale(language_of(registration)):
         occurrence = occurrence_of(event, registration.occurrence_start)
-        letter = Letter(_("Your registration: %(title)s", title=event.title), greeting(registration.name),
+        letter = Letter(_("Your registration: %(title)s", title=title_of(event)), greeting(registration.name),
                         [_("We are sorry: the organizers could not accept your registration.")],
                         facts(event, occurrence))
         _send(registration, letter, occurrence)
@@ -180,7 +185,7 @@ def send_reminders(now: datetime | None = None) -> int:
             continue
         registration.reminded_at = now
         with force_locale(language_of(registration)):
-            letter = Letter(_("Reminder: %(title)s", title=registration.event.title), greeting(registration.name),
+            letter = Letter(_("Reminder: %(title)s", title=title_of(registration.event)), greeting(registration.name),
                             [_("a reminder: you are registered for this event.")],
                             facts(registration.event, occurrence),
                             after=[_("If you cannot come, please cancel with the link in your confirmation mail, "
@@ -234,13 +239,13 @@ def notify_change(event: Event, dates: list[datetime] | None = None, now: dateti
             continue
         with force_locale(language_of(registration)):
             if gone:
-                subject = _("Cancelled: %(title)s", title=event.title)
+                subject = _("Cancelled: %(title)s", title=title_of(event))
                 text = [_("We are sorry: this event does not take place.")]
                 reason = (occurrence.change.reason if occurrence.change is not None else "") or event.cancel_reason
                 if reason:
                     text.append(_("Reason:") + " " + reason)
             else:
-                subject = _("Changed: %(title)s", title=event.title)
+                subject = _("Changed: %(title)s", title=title_of(event))
                 text = [_("The event has changed. The attached calendar entry updates yours.")]
             letter = Letter(subject, greeting(registration.name), text, facts(event, occurrence))
             method = (itip.CANCEL if gone else itip.REQUEST) if registration.status == "confirmed" else None

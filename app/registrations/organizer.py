@@ -4,7 +4,7 @@ invitations, attendance and privacy."""
 import json
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -24,7 +24,7 @@ from ..events import recurrence
 from ..events import service as events
 from ..events.models import Event
 from ..events.service import EventError
-from . import admin_service as admin, attendance, invitations as inviting, privacy
+from . import admin_service as admin, attendance, invitations as inviting, privacy, translations as translating
 from .admin_service import AdminError
 from .models import Question, Registration
 
@@ -119,6 +119,50 @@ def _common(event: Event, start: datetime) -> dict:
             "settings": admin.settings_of(event), "status_labels_reg": STATUS_LABELS}
 
 
+# --- Texts in other languages -----------------------------------------------------------
+
+@bp.route("/events/<int:event_id>/translations", methods=["GET", "POST"])
+def translations(event_id: int):
+    """Title, description, questions and privacy note in other languages, one language at a time."""
+    event = _event(event_id)
+    languages = [code for code in current_app.config["LANGUAGES"] if code != event.text_language]
+    requested = request.values.get("language", "")
+    language = requested if requested in languages else languages[0]
+    questions = admin.questions_of(event)
+    values = {"title": request.form.get("title", ""), "description": request.form.get("description", ""),
+              "privacy_note": request.form.get("privacy_note", "")}
+    answers = {q.id: (request.form.get(f"label-{q.id}", ""), request.form.get(f"options-{q.id}", ""))
+               for q in questions}
+    errors, status = {}, 200
+    if request.method == "POST" and requested != language:  # its own language, or none we offer
+        errors, status = {"language": _("Please choose one of the languages.")}, 422
+    elif request.method == "POST":
+        try:
+            translating.save(event, language, values["title"], values["description"], values["privacy_note"],
+                             answers)
+        except AdminError as error:
+            db.session.rollback()
+            errors[error.field or "title"] = str(error)
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return see_other(url_for(".translations", event_id=event.id, language=language))
+    else:
+        texts = (event.translations or {}).get(language, {})
+        settings = event.registration_settings
+        note = ((settings.privacy_note_translations or {}).get(language, {}) if settings else {})
+        values = {"title": texts.get("title", ""), "description": texts.get("description", ""),
+                  "privacy_note": note.get("privacy_note", "")}
+        answers = {q.id: ((q.translations or {}).get(language, {}).get("label", ""),
+                          (q.translations or {}).get(language, {}).get("options", "")) for q in questions}
+    for question_id, (label, options) in answers.items():
+        values.update({f"label-{question_id}": label, f"options-{question_id}": options})
+    return render_template("registrations/organizer_translations.html", event=event, network=event.network,
+                           languages=languages, language=language, values=values, questions=questions,
+                           errors=errors), status
+
+
 # --- Settings and questions ----------------------------------------------------------
 
 @bp.route("/events/<int:event_id>/registration", methods=["GET", "POST"])
@@ -132,7 +176,7 @@ def settings(event_id: int):
             admin.save_settings(event, **form.values(event.timezone))
         except (AdminError, EventError) as error:
             db.session.rollback()
-            target = getattr(form, getattr(error, "field", "closes_at"), form.closes_at)
+            target = getattr(form, getattr(error, "field", None) or "closes_at", form.closes_at)
             target.errors = [*target.errors, str(error)]
         else:
             db.session.commit()

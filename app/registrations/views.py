@@ -68,7 +68,7 @@ def _box(event: Event, occurrence, form=None, message: str = "", invitation=None
         if invitation is not None:
             data = {"name": invitation.name, "email": invitation.email,
                     "organization_id": invitation.organization_id or 0}
-        form = forms.build(forms.RegistrationForm, questions, organizations, settings.ask_organization, **data)
+        form = forms.build(forms.RegistrationForm, questions, organizations, settings.ask_organization, text_language=event.text_language, **data)
     numbers = service.counts(event, occurrence.original_start if occurrence else None) \
         if settings.capacity is not None and occurrence is not None else None
     left = max(0, settings.capacity - numbers["confirmed"]) if numbers is not None else None
@@ -154,7 +154,7 @@ def register(event_id: int):
         return _render_form(box, 422)
     questions = service.questions_of(event)
     organizations = _organizations(event.network_id) if settings.ask_organization else []
-    form = forms.build(forms.RegistrationForm, questions, organizations, settings.ask_organization,
+    form = forms.build(forms.RegistrationForm, questions, organizations, settings.ask_organization, text_language=event.text_language,
                        formdata=request.form)
     box["form"] = form
     if not form.validate():
@@ -245,7 +245,7 @@ def manage(token: str):
         "name": registration.name, "organization_id": registration.organization_id or 0,
         "organization_name": "" if registration.organization_id else registration.organization_name,
         **forms.answers_to_formdata(questions, service.answers_of(registration))}
-    form = forms.build(forms.ManageForm, questions, organizations, ask_organization, formdata=formdata, **data)
+    form = forms.build(forms.ManageForm, questions, organizations, ask_organization, text_language=event.text_language, formdata=formdata, **data)
     if formdata is not None and active:
         if form.validate():
             organization_id, organization_name = _fill(form, ask_organization, organizations)
@@ -287,7 +287,7 @@ def invitation(token: str):
             abort(400)
         invitation.language = str(get_locale())  # later mails speak the invitee's language
         if answer == "yes" and can_register and registration is None:
-            form = forms.build(forms.RegistrationForm, questions, organizations, ask_organization,
+            form = forms.build(forms.RegistrationForm, questions, organizations, ask_organization, text_language=event.text_language,
                                formdata=request.form)
             form.email.data = invitation.email  # the address the invitation went to, not a typed one
             if form.validate():
@@ -312,7 +312,7 @@ def invitation(token: str):
         else:
             status = 409
     if form is None and can_register and registration is None:
-        form = forms.build(forms.RegistrationForm, questions, organizations, ask_organization,
+        form = forms.build(forms.RegistrationForm, questions, organizations, ask_organization, text_language=event.text_language,
                            name=invitation.name, email=invitation.email,
                            organization_id=invitation.organization_id or 0)
     return render_template(
