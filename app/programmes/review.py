@@ -147,7 +147,8 @@ def sync_event(submission: Submission) -> Event:
 def _save_event(event: Event, submission: Submission, status: str) -> None:
     events.save(
         event, title=" ".join(submission.title.split()), description=submission.description,
-        text_language=submission.text_language, organization_id=submission.organization_id,
+        text_language=submission.text_language, translations=dict(submission.translations or {}),
+        organization_id=submission.organization_id,
         starts_at=submission.starts_at, ends_at=submission.ends_at, all_day=False,
         venue_name=submission.venue_name, venue_address=submission.venue_address,
         accessibility=_accessibility(submission), languages=submission.languages or "de",

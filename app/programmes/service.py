@@ -32,7 +32,7 @@ SUBMISSION_FIELDS = (
     "title", "description", "text_language", "category_id", "starts_at", "ends_at", "venue_name",
     "venue_address", "district", "accessibility", "step_free", "languages", "target_groups", "is_free",
     "fee", "registration_required", "capacity", "organization_name", "contact_name", "contact_email",
-    "contact_phone",
+    "contact_phone", "translations",
 )
 
 

@@ -6,6 +6,7 @@ outside the campaign's week. Every field has a length limit.
 """
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
@@ -44,6 +45,10 @@ class SubmissionForm(_Base):
     text_language = SelectField(_l("Language of this text"),
                                 choices=[SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items() if k != "dgs"])
     category_id = SelectField(_l("Category"), coerce=int, default=0)
+    # A translation of title and description into one of the site's languages (optional).
+    translation_language = SelectField(_l("Language of the translation"), default="")
+    translated_title = _text(_l("Title in that language"), MAX_TITLE)
+    translated_description = _text(_l("Description in that language"), MAX_DESCRIPTION, TextAreaField)
 
     start_date = _date_field(_l("Date"))
     start_time = _time_field(_l("Start time"))
@@ -77,6 +82,8 @@ class SubmissionForm(_Base):
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.campaign = campaign
+        self.translation_language.choices = [SelectChoice("", _l("No translation"))] + [
+            SelectChoice(code, LANGUAGE_LABELS[code]) for code in current_app.config["LANGUAGES"]]
         for name in service.REQUIRED_FIELDS:  # marked in the form; empty, they make a draft
             self[name].flags.required = True
 
@@ -85,6 +92,12 @@ class SubmissionForm(_Base):
         if field.data is not None and not first <= field.data <= last:
             raise ValidationError(_("Please choose a day of the programme, from %(first)s to %(last)s.",
                                     first=format_date(first, "medium"), last=format_date(last, "medium")))
+
+    def validate_translation_language(self, field):
+        if field.data and field.data == self.text_language.data:
+            raise ValidationError(_("The translation needs another language than the text."))
+        if not field.data and (self.translated_title.data or self.translated_description.data):
+            raise ValidationError(_("Please choose the language of the translation."))
 
     def validate_languages(self, field):
         if not field.data:
@@ -143,7 +156,15 @@ class SubmissionForm(_Base):
             "registration_required": bool(self.registration_required.data),
             "capacity": self.capacity.data,
             "contact_email": self.contact_email.data,
+            "translations": self._translations(),
         }
+
+    def _translations(self) -> dict:
+        language = self.translation_language.data
+        texts = {"title": " ".join((self.translated_title.data or "").split()),
+                 "description": (self.translated_description.data or "").strip()}
+        texts = {field: text for field, text in texts.items() if text}
+        return {language: texts} if language and texts else {}
 
     def fill(self, submission: Submission) -> None:
         for name in TEXT_FIELDS:
@@ -154,6 +175,10 @@ class SubmissionForm(_Base):
         self.languages.data = submission.language_codes
         self.target_groups.data = submission.target_group_codes
         self.is_free.data = "free" if submission.is_free else "fee"
+        for language, texts in (submission.translations or {}).items():  # the form holds one
+            self.translation_language.data = language
+            self.translated_title.data = texts.get("title", "")
+            self.translated_description.data = texts.get("description", "")
         tz = submission.campaign.network.timezone
         start = recurrence.to_local(submission.starts_at, tz) if submission.starts_at else None
         end = recurrence.to_local(submission.ends_at, tz) if submission.ends_at else None
