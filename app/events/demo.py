@@ -52,6 +52,8 @@ class Plan:
     tags: list[str] = field(default_factory=list)
     # (local start the rule gives, action, reason, new local start, new local end)
     changes: list[tuple] = field(default_factory=list)
+    # The organizers' translations: {"ar": {"title": …, "description": …}, …}
+    translations: dict = field(default_factory=dict)
 
 
 # --- Dates relative to today ------------------------------------------------------
@@ -205,7 +207,18 @@ def plans(today: date) -> list[Plan]:
                  "Feierliche Übergabe der Einbürgerungsurkunden durch die Oberbürgermeisterin, "
                  "mit Musik und Empfang.\n\n"
                  "Neu Eingebürgerte erhalten eine persönliche Einladung und dürfen **zwei Gäste** "
-                 "mitbringen. Die Feier wird ins Englische, Arabische und Ukrainische übersetzt.")),
+                 "mitbringen. Die Feier wird ins Englische, Arabische und Ukrainische übersetzt."),
+             translations={
+                 "ar": {"title": "حفل التجنيس في مدينة ماغدبورغ",
+                        "description": "تسلّم عمدة المدينة شهادات التجنيس في حفل رسمي، مع موسيقى واستقبال.\n\n"
+                                       "يتلقى المجنَّسون الجدد دعوة شخصية، ويمكن لكل منهم إحضار **ضيفين**. "
+                                       "تُترجم الفعالية إلى الإنجليزية والعربية والأوكرانية."},
+                 "uk": {"title": "Урочисте вручення громадянства в Магдебурзі",
+                        "description": "Обербургомістерка урочисто вручає свідоцтва про громадянство, "
+                                       "з музикою та прийомом.\n\n"
+                                       "Нові громадяни отримують особисте запрошення і можуть взяти з собою "
+                                       "**двох гостей**. Свято перекладають англійською, арабською та українською."},
+             }),
         Plan("magdeburg", "Bürgerdialog: Gut ankommen in Magdeburg", "public_event",
              at(near(38, TUE), 18),
              at(near(38, TUE), 20),
@@ -216,7 +229,24 @@ def plans(today: date) -> list[Plan]:
                  "Wohnen, Arbeit, Schule, Nachbarschaft: Was hilft beim Ankommen in Magdeburg, "
                  "und was fehlt noch? Sagen Sie es der Stadt direkt.\n\n"
                  "Es wird ins Arabische und Ukrainische gedolmetscht. Der Eintritt ist frei, "
-                 "eine Anmeldung ist nicht nötig.")),
+                 "eine Anmeldung ist nicht nötig."),
+             translations={
+                 "ar": {"title": "حوار مع المواطنين: بداية جيدة في ماغدبورغ",
+                        "description": "السكن والعمل والمدرسة والجيران: ما الذي يساعد على الاستقرار في ماغدبورغ، "
+                                       "وما الذي ما زال ينقص؟ قولوا ذلك للمدينة مباشرة.\n\n"
+                                       "تتوفر ترجمة فورية إلى العربية والأوكرانية. الدخول مجاني، "
+                                       "ولا حاجة إلى التسجيل."},
+                 "uk": {"title": "Діалог із громадянами: добрий початок у Магдебурзі",
+                        "description": "Житло, робота, школа, сусіди: що допомагає освоїтися в Магдебурзі, "
+                                       "а чого ще бракує? Скажіть про це місту напряму.\n\n"
+                                       "Буде усний переклад арабською та українською. Вхід вільний, "
+                                       "реєстрація не потрібна."},
+                 "fa": {"title": "گفت‌وگو با شهروندان: شروعی خوب در ماگدبورگ",
+                        "description": "مسکن، کار، مدرسه، همسایگی: چه چیزی به جاافتادن در ماگدبورگ کمک می‌کند "
+                                       "و چه چیزی هنوز کم است؟ این را مستقیم به شهر بگویید.\n\n"
+                                       "ترجمهٔ شفاهی به عربی و اوکراینی وجود دارد. ورود رایگان است "
+                                       "و ثبت‌نام لازم نیست."},
+             }),
         Plan("magdeburg", f"Ideenwerkstatt Interkulturelle Woche {today.year if today.month < 10 else today.year + 1}",
              "public_event", at(near(10, SAT), 10),
              at(near(10, SAT), 14), group="Unter-AG Interkulturelle Woche",
@@ -413,7 +443,7 @@ def load_demo_events(today: date | None = None) -> int:
             repeat_until=plan.repeat_until, venue_name=plan.venue_name, venue_address=plan.venue_address,
             venue_room=plan.venue_room, accessibility=plan.accessibility, map_url=map_link(plan.venue_address),
             online_url=plan.online_url, languages=plan.languages, visibility=plan.visibility,
-            status=plan.status, cancel_reason=plan.cancel_reason)
+            status=plan.status, cancel_reason=plan.cancel_reason, translations=plan.translations)
         service.set_tags(event, plan.tags)
         for wall, action, reason, new_start, new_end in plan.changes:
             service.change_occurrence(
