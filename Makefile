@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app app
 # must point where `make run` serves.
 RUN_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test bench install install-dev translations messages clean
+.PHONY: run test bench install install-dev translations messages clean fonts
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(BIN)/python:
@@ -24,8 +24,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed translations
-install-dev: $(VENV)/.installed-dev translations
+install: $(VENV)/.installed translations fonts
+install-dev: $(VENV)/.installed-dev translations fonts
+
+# PDFs (attendance list, booklet, minutes) with Arabic and Persian names need a font that has
+# them: DejaVu Sans does, Noto Sans Arabic (Debian's fonts-noto-core) looks better. Installing
+# system packages needs root, so this only says what is missing (.ci/run installs it).
+fonts:
+	@fc-list :lang=ar family 2>/dev/null | grep -q . || \
+	  echo "  Note: no font with Arabic letters found; PDFs will show boxes. Install one: apt-get install fonts-noto-core"
 
 translations: | $(BIN)/python
 	$(BIN)/pybabel compile --statistics -d app/translations

@@ -16,6 +16,11 @@ class LocalText:
         return self.text
 
     @property
+    def direction(self) -> str:
+        """For renderers that know no dir="auto" (WeasyPrint)."""
+        return "rtl" if self.lang in ("ar", "fa") else "ltr"
+
+    @property
     def foreign(self) -> bool:
         """Not in the page's language: the page marks it (lang=, and a note)."""
         return self.lang != str(get_locale())
