@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, format_time, gettext as _
+from markupsafe import Markup
 
 
 def to_local(moment: datetime, tz: str) -> datetime:
@@ -33,6 +34,12 @@ def local_time(moment: datetime, tz: str) -> str:
     return format_time(to_local(moment, tz).time(), "short")
 
 
+def isolated(text) -> Markup:
+    """An address, phone number or name that keeps its own direction inside right-to-left text
+    (an e-mail address in an Arabic sentence)."""
+    return Markup("<bdi>{}</bdi>").format(text)
+
+
 def qr_data_uri(text: str) -> str:
     """A QR code as an SVG data URI (the CSP allows data: images), e.g. for a check-in link."""
     import segno
@@ -44,6 +51,7 @@ def register(app) -> None:
     from .markdown import to_html
 
     app.add_template_global(qr_data_uri)
+    app.add_template_filter(isolated, "bdi")
     app.add_template_filter(to_html, "markdown")
     app.add_template_global(when)
     app.add_template_global(local_date)
