@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from flask_babel import get_locale
 
+from .i18n import RIGHT_TO_LEFT
+
 
 @dataclass(frozen=True)
 class LocalText:
@@ -18,7 +20,7 @@ class LocalText:
     @property
     def direction(self) -> str:
         """For renderers that know no dir="auto" (WeasyPrint)."""
-        return "rtl" if self.lang in ("ar", "fa") else "ltr"
+        return "rtl" if self.lang in RIGHT_TO_LEFT else "ltr"
 
     @property
     def foreign(self) -> bool:
