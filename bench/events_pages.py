@@ -241,9 +241,9 @@ def main():
         pages = [
             ("upcoming list", "events.upcoming", anonymous, "/events", {}),
             ("upcoming list, filtered", "events.upcoming", anonymous,
-             f"/events?network={slug}&kind={kind_id}&lang=ar", {}),
+             f"/events?network={slug}&kind={kind_id}&spoken=ar", {}),
             ("upcoming list, filtered (htmx fragment)", "events.upcoming", anonymous,
-             f"/events?network={slug}&lang=uk", {"HX-Request": "true"}),
+             f"/events?network={slug}&spoken=uk", {"HX-Request": "true"}),
             ("upcoming list, second page", "events.upcoming", anonymous, page_two, {}),
             ("event page (single event)", "events.show", anonymous, f"/events/{single}", {}),
             ("event page (series occurrence)", "events.show", anonymous,

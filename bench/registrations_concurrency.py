@@ -182,8 +182,8 @@ def main() -> int:
             thread.join()
         wall = time.perf_counter() - wall
 
-        ok = [r for r in results if r[1] == 302 and "/done" in r[2]]
-        errors = [r for r in results if not (r[1] == 302 and "/done" in r[2])]
+        ok = [r for r in results if r[1] == 302 and "/registered/" in r[2]]
+        errors = [r for r in results if not (r[1] == 302 and "/registered/" in r[2])]
         latencies = sorted(r[0] for r in results if r[0] is not None)
         p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
         counts = _counts(url, event_id)
