@@ -62,6 +62,7 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
+	@command -v wrk >/dev/null || (apt-get install -y wrk || sudo apt-get install -y wrk)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
