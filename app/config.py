@@ -62,9 +62,10 @@ def load(instance_path: Path) -> dict:
         "MAIL_USERNAME": env("MAIL_USERNAME"),
         "MAIL_PASSWORD": env("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "Treffpunkt <treffpunkt@localhost>"),
-        # Rate-limit counters: memory suits one process; several gunicorn workers share
-        # them through e.g. redis://127.0.0.1:6379.
-        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        # Shared by every worker and server: rate-limit counters and cached pages and feeds.
+        "REDIS_URL": env("REDIS_URL", ""),
+        # memory:// counts per process, so 4 workers would allow 4 times the limit.
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI") or env("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         # Reverse proxies in front that set X-Forwarded-For/-Proto (0: trust none).

@@ -1,0 +1,64 @@
+"""What several workers must share when REDIS_URL is set (issue 15): rate limits mean the same
+with one process or eight. The real Redis of the project machine (127.0.0.1:6379) is used;
+without one the tests are skipped with the reason."""
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_app
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _redis_or_skip():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as error:
+        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
+    return client
+
+
+WORKER = """
+import sys
+from tests.conftest import make_app
+app = make_app(sys.argv[1], RATELIMIT_ENABLED=True, RATELIMIT_KEY_PREFIX=sys.argv[2])
+client = app.test_client()
+print([client.post("/login", data={"email": "x@example.org", "password": "wrong"}).status_code
+       for _ in range(6)])
+"""
+
+
+def test_login_limit_counts_across_processes_with_redis(database_url, monkeypatch):
+    _redis_or_skip()
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    prefix = f"test-{secrets.token_hex(8)}"
+    other = subprocess.run([sys.executable, "-c", WORKER, database_url, prefix], capture_output=True, text=True,
+                           cwd=ROOT, env={**os.environ, "REDIS_URL": REDIS_URL}, timeout=120)
+    assert other.stdout.strip() == str([200] * 6), other.stderr[-2000:]
+    app = make_app(database_url, RATELIMIT_ENABLED=True, RATELIMIT_KEY_PREFIX=prefix)
+    assert app.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
+    client = app.test_client()
+    statuses = [client.post("/login", data={"email": "x@example.org", "password": "wrong"}).status_code
+                for _ in range(5)]
+    # 10 per minute for the address: six in the other process, four here, then no more.
+    assert statuses == [200, 200, 200, 200, 429]
+
+
+def test_without_redis_counters_are_per_process(monkeypatch, tmp_path):
+    from app import config
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    assert config.load(tmp_path)["RATELIMIT_STORAGE_URI"] == "memory://"
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
+    assert config.load(tmp_path)["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/0"
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memcached://127.0.0.1:11211")
+    assert config.load(tmp_path)["RATELIMIT_STORAGE_URI"] == "memcached://127.0.0.1:11211"
