@@ -103,6 +103,7 @@ def _init_extensions(app: Flask) -> None:
 def _subscribe() -> None:
     """The modules that subscribe to lower packages' signals (`<package>/signals.py`): a lower
     package tells, the higher ones listen, and no package imports one above it."""
+    from .events import occurrences as _occurrences  # noqa: F401  keeps the stored dates with every flush
     from .events import service as _events  # noqa: F401  directory.network_created: built-in kinds
     from .minutes import agenda as _agenda  # noqa: F401  registrations.invitation_extras: the agenda
     from .minutes import service as _minutes  # noqa: F401  events.event_rescheduled, registrations' personal data

@@ -143,3 +143,23 @@ class OccurrenceChange(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event = relationship(Event, back_populates="changes")
+
+
+class StoredOccurrence(db.Model):
+    """One date of an event as a row, kept by events/occurrences.py from the event's rule and
+    changes (which stay the source of truth), so that lists read dates instead of expanding
+    rules. A single event has one; a series one per date of its rule, skipped ones included."""
+
+    __tablename__ = "occurrences"
+    __table_args__ = (
+        UniqueConstraint("event_id", "original_start"),
+        Index("ix_occurrences_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    original_start: Mapped[datetime] = mapped_column(UTCDateTime)  # as the rule has it (RECURRENCE-ID)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)  # where a moved date moved to
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "" as planned, or the OccurrenceChange's action: "skipped", "cancelled", "moved".
+    state: Mapped[str] = mapped_column(String(20), default="")

@@ -130,7 +130,7 @@ def parse_key(key: str) -> datetime | None:
     return moment if in_calendar(moment) else None
 
 
-def _wall_duration(event) -> timedelta:
+def wall_duration(event) -> timedelta:
     """Length in wall-clock terms: an 18:00-20:00 meeting stays so on the switch days."""
     return to_local(event.ends_at, event.timezone) - to_local(event.starts_at, event.timezone)
 
@@ -145,7 +145,7 @@ def expand(event, changes, window_start: datetime, window_end: datetime) -> list
             return [Occurrence(event, event.starts_at, event.starts_at, event.ends_at)]
         return []
     by_start = {c.original_start: c for c in changes}
-    duration = _wall_duration(event)
+    duration = wall_duration(event)
     tz = event.timezone
     rule = Rule.of(event).dateutil()
     # Widen by the duration and a day so that zone offsets cannot hide an overlap.
@@ -173,7 +173,7 @@ def following(event, changes, after: datetime, limit: int, until: datetime | Non
     if not event.is_series:
         return [Occurrence(event, event.starts_at, event.starts_at, event.ends_at)] if event.starts_at >= after else []
     by_start = {c.original_start: c for c in changes}
-    duration = _wall_duration(event)
+    duration = wall_duration(event)
     tz = event.timezone
     found = [
         Occurrence(event, c.original_start, c.starts_at, c.ends_at, c)
@@ -207,7 +207,7 @@ def occurrence(event, changes, original_start: datetime) -> Occurrence | None:
     change = next((c for c in changes if c.original_start == original_start), None)
     if change is not None and change.action == "moved":
         return Occurrence(event, original_start, change.starts_at, change.ends_at, change)
-    end = to_utc(wall + _wall_duration(event), event.timezone)
+    end = to_utc(wall + wall_duration(event), event.timezone)
     return Occurrence(event, original_start, original_start, end, change)
 
 
@@ -216,6 +216,6 @@ def last_end(event, changes=()) -> datetime:
     if not event.is_series:
         return event.ends_at
     starts = Rule.of(event).starts()
-    last = to_utc(starts[-1] + _wall_duration(event), event.timezone) if starts else event.ends_at
+    last = to_utc(starts[-1] + wall_duration(event), event.timezone) if starts else event.ends_at
     moved = [c.ends_at for c in changes if c.action == "moved" and c.ends_at]
     return max([last, *moved])
