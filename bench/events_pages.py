@@ -25,7 +25,7 @@ from sqlalchemy import event as sa_event, insert, select  # noqa: E402
 
 from app.core.extensions import db  # noqa: E402
 from app.directory import service as directory  # noqa: E402
-from app.events import recurrence, service  # noqa: E402
+from app.events import occurrences, recurrence, service  # noqa: E402
 from app.events.models import Event, OccurrenceChange, Tag, event_tags  # noqa: E402
 from tests import factories  # noqa: E402
 
@@ -117,13 +117,16 @@ def make_series_changes(rng, row: dict, actions, later_hours=(0,)) -> list[dict]
 
 
 def insert_events(singles: list[dict], series: list[dict], changes_per_series: list[list[dict]]) -> list[int]:
-    """Bulk insert of the rows; returns the new ids, singles first."""
+    """Bulk insert of the rows and their stored dates (bulk inserts pass by the ORM's flush
+    that keeps them); returns the new ids, singles first."""
     ids = db.session.scalars(insert(Event).returning(Event.id, sort_by_parameter_order=True),
                              singles + series).all()
     db.session.execute(insert(OccurrenceChange), [
         dict(change, event_id=event_id)
         for event_id, changes in zip(ids[len(singles):], changes_per_series) for change in changes])
+    occurrences.rebuild(db.session.connection(), ids)
     return ids
+
 
 def fill():
     """Bulk inserts with the derived fields (uid, last_ends_at) computed here, not per row by save()."""

@@ -153,7 +153,8 @@ class StoredOccurrence(db.Model):
     __tablename__ = "occurrences"
     __table_args__ = (
         UniqueConstraint("event_id", "original_start"),
-        Index("ix_occurrences_starts_at", "starts_at"),
+        Index("ix_occurrences_starts_at", "starts_at"),  # the upcoming list: all events by start
+        Index("ix_occurrences_event_id_starts_at", "event_id", "starts_at"),  # one series' next dates
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -314,7 +314,7 @@ def _shown_occurrence(event: Event, key: str | None, now: datetime):
     if key is not None:
         chosen = service.occurrence_or_none(event, key[:40])
         bad_key = chosen is None
-    next_dates = recurrence.following(event, changes, now, NEXT_DATES)
+    next_dates = service.next_dates(event, now, NEXT_DATES)
     if chosen is None:
         if next_dates:
             chosen = next_dates[0]

@@ -14,13 +14,15 @@ from ..core.types import utcnow
 from ..directory.models import Network
 from ..directory.signals import network_created
 from . import recurrence
-from .models import BUILTIN_KINDS, Event, EventKind, OccurrenceChange, Tag, event_tags
+from .models import BUILTIN_KINDS, Event, EventKind, OccurrenceChange, StoredOccurrence, Tag, event_tags
 from .signals import event_changed, event_rescheduled
 
 PAGE_SIZE = 20
 # Changing any of these means calendars must update their copy (SEQUENCE goes up).
 _SCHEDULE_FIELDS = ("starts_at", "ends_at", "all_day", "timezone", "repeat", "repeat_interval", "repeat_until",
                     "repeat_count", "venue_name", "venue_address", "venue_room", "online_url", "status")
+# Longer is a typing mistake; knowing it lets a calendar find dates by their start alone.
+MAX_LENGTH = timedelta(days=31)
 
 
 class EventError(ValueError):
@@ -107,14 +109,18 @@ def to_utc_checked(wall: datetime, tz: str, field: str) -> datetime:
     return recurrence.to_utc(wall, tz)
 
 
+def _check_length(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at - starts_at > MAX_LENGTH:
+        raise EventError(_("An event can last 31 days at most. For regular dates, use a series."),
+                         field="end_date")
+
+
 def check_schedule(event: Event) -> None:
     """Refuse what calendars cannot show right: end before start, endless or huge series,
     and occurrences that start or end in an hour that is skipped or happens twice."""
     if event.ends_at <= event.starts_at:
         raise EventError(_("The end must be after the start."), field="end_date")
-    if event.ends_at - event.starts_at > timedelta(days=31):
-        raise EventError(_("An event can last 31 days at most. For regular dates, use a series."),
-                         field="end_date")
+    _check_length(event.starts_at, event.ends_at)
     if not event.is_series:
         return
     if not event.repeat_until and not event.repeat_count:
@@ -207,6 +213,7 @@ def change_occurrence(event: Event, original_start: datetime, action: str, reaso
     if action == "moved":
         if ends_at <= starts_at:
             raise EventError(_("The end must be after the start."), field="end_date")
+        _check_length(starts_at, ends_at)
         for moment in (starts_at, ends_at):
             wall = recurrence.to_local(moment, event.timezone)
             if recurrence.is_ambiguous(wall, event.timezone):
@@ -328,39 +335,59 @@ def _load_tags(events) -> None:
         set_committed_value(event, "tags", by_event.get(event.id, []))
 
 
+def _binary(column):
+    """The column compared by code point, as Python sorts strings, whatever the database's locale."""
+    return column.collate("C" if db.session.get_bind().dialect.name == "postgresql" else "BINARY")
+
+
+def _dated(filters: Filters, start: datetime, end: datetime | None, public: bool, network_ids=None):
+    """(event, stored date) pairs of the candidate events, skipped dates left out, in the order
+    lists show them: by start, then title."""
+    stmt = _candidates(filters, start, end, public, network_ids).add_columns(StoredOccurrence).join(
+        StoredOccurrence, StoredOccurrence.event_id == Event.id).where(StoredOccurrence.state != "skipped")
+    if end is not None:
+        stmt = stmt.where(StoredOccurrence.starts_at < end)
+    return stmt.order_by(StoredOccurrence.starts_at, _binary(Event.title), Event.id)
+
+
+def _occurrences(rows) -> list[recurrence.Occurrence]:
+    """Occurrences from (event, stored date) rows, each with its change, in one query."""
+    changed = _changes_for(list({event.id: event for event, _row in rows}.values()))
+    by_date = {(c.event_id, c.original_start): c for changes in changed.values() for c in changes}
+    return [recurrence.Occurrence(event, row.original_start, row.starts_at, row.ends_at,
+                                  by_date.get((event.id, row.original_start))) for event, row in rows]
+
+
 def window(filters: Filters, start: datetime, end: datetime, public: bool = True, network_ids=None):
-    """Every occurrence in [start, end), ordered by start: for calendar views."""
-    events = db.session.scalars(_candidates(filters, start, end, public, network_ids)).all()
-    changes = _changes_for(events)
-    _load_tags(events)
-    found = [o for e in events for o in recurrence.expand(e, changes.get(e.id, []), start, end)]
-    found.sort(key=lambda o: (o.starts_at, o.event.title))
+    """Every occurrence overlapping [start, end), ordered by start: for calendar views."""
+    rows = db.session.execute(_dated(filters, start, end, public, network_ids).where(
+        StoredOccurrence.ends_at > start, StoredOccurrence.starts_at > start - MAX_LENGTH)).all()
+    found = _occurrences(rows)
+    _load_tags(list({o.event.id: o.event for o in found}.values()))
     return found
+
+
+def next_dates(event: Event, after: datetime, limit: int) -> list[recurrence.Occurrence]:
+    """The first `limit` dates of one event starting at or after `after`, changes applied."""
+    rows = db.session.scalars(
+        select(StoredOccurrence).where(StoredOccurrence.event_id == event.id, StoredOccurrence.state != "skipped",
+                                       StoredOccurrence.starts_at >= after)
+        .order_by(StoredOccurrence.starts_at).limit(limit)).all()
+    by_start = {c.original_start: c for c in event.changes} if any(r.state for r in rows) else {}
+    return [recurrence.Occurrence(event, r.original_start, r.starts_at, r.ends_at, by_start.get(r.original_start))
+            for r in rows]
 
 
 def upcoming(filters: Filters, after: datetime, limit: int = PAGE_SIZE, public: bool = True):
     """A page of occurrences starting at or after `after`, and where the next page starts.
-
-    Single events come from the database already ordered and limited; series (few) are
-    expanded just far enough. The number of queries does not depend on the data."""
+    The stored dates come ordered and limited from the database, whatever the number of series."""
     end = None
     if filters.date_to:
         end = recurrence.to_utc(datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time()),
                                 current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    singles = db.session.scalars(
-        _candidates(filters, after, end, public).where(Event.repeat.is_(None), Event.starts_at >= after)
-        .order_by(Event.starts_at, Event.id).limit(limit + 1)
-    ).all()
-    series = db.session.scalars(_candidates(filters, after, end, public).where(Event.repeat.is_not(None))).all()
-    changes = _changes_for(series)
-    found = [recurrence.Occurrence(e, e.starts_at, e.starts_at, e.ends_at) for e in singles]
-    # Once the singles fill the page and one more, later series dates cannot be on it.
-    horizon = singles[limit].starts_at if len(singles) > limit else None
-    for event in series:
-        found.extend(recurrence.following(event, changes.get(event.id, []), after, limit + 1, until=horizon))
-    if end is not None:
-        found = [o for o in found if o.starts_at < end]
-    found.sort(key=lambda o: (o.starts_at, o.event.title))
+    rows = db.session.execute(
+        _dated(filters, after, end, public).where(StoredOccurrence.starts_at >= after).limit(limit + 1)).all()
+    found = _occurrences(rows)
     page, rest = found[:limit], found[limit:]
     _load_tags(list({o.event.id: o.event for o in page}.values()))
     next_after = None

@@ -31,6 +31,7 @@ def upgrade():
         sa.UniqueConstraint('event_id', 'original_start', name=op.f('uq_occurrences_event_id_original_start')),
     )
     op.create_index('ix_occurrences_starts_at', 'occurrences', ['starts_at'], unique=False)
+    op.create_index('ix_occurrences_event_id_starts_at', 'occurrences', ['event_id', 'starts_at'], unique=False)
     # The dates of the events there are, from their rules (the same code that keeps them after).
     from app.events.occurrences import rebuild
 
@@ -38,5 +39,6 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_occurrences_event_id_starts_at', table_name='occurrences')
     op.drop_index('ix_occurrences_starts_at', table_name='occurrences')
     op.drop_table('occurrences')
