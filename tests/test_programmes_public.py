@@ -291,6 +291,24 @@ def test_an_approved_entry_changed_by_its_organizer_stays_in_the_programme(clien
     assert titles(text) == ALL_SHOWN
 
 
+def test_an_entry_whose_event_is_no_longer_public_leaves_the_programme(app, client, assorted):
+    """The entries' query asks only for the campaign; the event's visibility and status are
+    checked afterwards, for the page, the preview and the booklet alike."""
+    assorted.cafe.event.visibility = "members"
+    assorted.kids.event.status = "draft"
+    db.session.commit()
+    slug = assorted.campaign.slug
+    shown = [t for t in ALL_SHOWN if t not in ("Begegnungscafé", "Sprachcafé für Kinder")]
+    _, text = get(client, f"/programmes/{slug}")
+    assert titles(text) == shown and "3 events" in text
+    review.unpublish(assorted.campaign)
+    db.session.commit()
+    own = app.test_client()
+    factories.login(own, assorted.coordinator.email)
+    _, preview = get(own, f"/programmes/{slug}")
+    assert titles(preview) == [t for t in ALL_SHOWN if t != "Begegnungscafé"]  # drafts are previewed
+
+
 # --- The embed -------------------------------------------------------------------------------
 
 def test_embed_is_framable_and_the_other_pages_are_not(client, assorted):

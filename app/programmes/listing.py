@@ -72,12 +72,17 @@ def entries(campaign: Campaign, preview: bool = False) -> list[Entry]:
         .options(contains_eager(Submission.event).selectinload(Event.registration_settings))
         # Whatever the submission's status: an approved entry changed since stays in the
         # programme as approved (its event unchanged) while the change is reviewed.
-        .where(Submission.campaign_id == campaign.id, Event.visibility == "public", Event.status.in_(statuses))
+        # Only the campaign in SQL, the event's visibility and status below: given a condition
+        # on events, PostgreSQL without fresh statistics (after a bulk load) scanned every
+        # public event once per submission (0.35 s) instead of looking each one up by its key.
+        .where(Submission.campaign_id == campaign.id)
         .order_by(Event.starts_at, Event.title, Event.id)).all()
     tz = campaign.network.timezone
     categories = {c.id: c for c in campaign.categories}
     result = []
     for submission in rows:
+        if submission.event.visibility != "public" or submission.event.status not in statuses:
+            continue
         if submission.category_id in categories:  # no query per row for the category
             submission.category = categories[submission.category_id]
         event = submission.event
