@@ -36,7 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from .auth.service import load_user
-    from .core import formatting, i18n, params, security
+    from .core import cache, formatting, i18n, params, security
     from .events import labels as event_labels
     from .minutes import labels as minutes_labels
     from .programmes import labels as programme_labels
@@ -57,6 +57,7 @@ def _init_extensions(app: Flask) -> None:
     mail.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -105,6 +106,7 @@ def _subscribe() -> None:
     package tells, the higher ones listen, and no package imports one above it."""
     from .events import occurrences as _occurrences  # noqa: F401  keeps the stored dates with every flush
     from .events import service as _events  # noqa: F401  directory.network_created: built-in kinds
+    from .feeds import versions as _versions  # noqa: F401  every flush that changes what feeds show
     from .minutes import agenda as _agenda  # noqa: F401  registrations.invitation_extras: the agenda
     from .minutes import service as _minutes  # noqa: F401  events.event_rescheduled, registrations' personal data
     from .registrations import notifications as _notifications  # noqa: F401  events.event_changed: mails

@@ -67,6 +67,13 @@ def load(instance_path: Path) -> dict:
         # memory:// counts per process, so 4 workers would allow 4 times the limit.
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI") or env("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Without Redis, feeds are cached in this folder (default instance/cache) for every
+        # worker of the machine, up to CACHE_SIZE_LIMIT bytes; each process keeps the most
+        # used CACHE_LOCAL_BYTES in memory. With Redis, entries expire after CACHE_TTL seconds.
+        "CACHE_DIR": env("CACHE_DIR", ""),
+        "CACHE_SIZE_LIMIT": int(env("CACHE_SIZE_LIMIT", str(512 * 1024 * 1024))),
+        "CACHE_LOCAL_BYTES": int(env("CACHE_LOCAL_BYTES", str(16 * 1024 * 1024))),
+        "CACHE_TTL": int(env("CACHE_TTL", str(7 * 24 * 3600))),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         # Reverse proxies in front that set X-Forwarded-For/-Proto (0: trust none).
         "PROXY_COUNT": int(env("PROXY_COUNT", "0")),

@@ -6,7 +6,7 @@ with skipped, cancelled and moved dates. Beside them a tenth as many events the 
 must leave out (older than 90 days, drafts, members-only).
 
 In-process, through the WSGI app (server time, no network), with the SQL statements of
-one request: the feed built cold (its piece cache emptied), warm, after one event was
+one request: the feed built cold (its caches emptied), warm, after one event was
 edited (one piece built again), and the 304 answers to If-None-Match / If-Modified-Since.
 
 Then throughput against gunicorn (2 sync workers) on a free local port, measured with
@@ -175,19 +175,14 @@ def feed_url(app, slug: str) -> str | None:
         return url_for("feeds.network", slug=slug)
 
 
-def piece_cache():
-    """The in-process LRU of serialized VEVENTs by event version (each gunicorn worker has its own)."""
-    from app.feeds import service
-
-    return service.pieces
+def clear_caches(app):
+    """Empty the shared store of pieces, fingerprints and whole feeds (core/cache.py)."""
+    app.extensions["treffpunkt_cache"].clear()
 
 
-def clear_caches():
-    """Empty the piece cache and the cache of whole assembled feeds."""
-    from app.feeds import service
-
-    service.pieces.clear()
-    service.assembled.clear()
+def forget_local(app):
+    """Drop this process's copies, as a fresh worker would start: the shared store stays."""
+    app.extensions["treffpunkt_cache"].forget_local()
 
 
 # --- In-process timings -----------------------------------------------------------------
@@ -250,24 +245,25 @@ def in_process(app, url: str, event_ids: list[int], counter) -> tuple[str, str |
 
     from app.feeds import service as feeds
 
-    cache = piece_cache()
-    clear_caches()
+    clear_caches(app)
+    built = feeds.built_pieces
     queries = counter.queries(get)
-    print(f"  cold build: {cache.misses} pieces built (caches emptied before each cold request)")
-    measure_after(f"feed, cold (caches empty) [{queries} queries]", clear_caches, get, COLD_REPEAT)
+    print(f"  cold build: {feeds.built_pieces - built} pieces built (caches emptied before each cold request)")
+    measure_after(f"feed, cold (caches empty) [{queries} queries]", lambda: clear_caches(app), get, COLD_REPEAT)
     get()
-    feeds.assembled.clear()
+    forget_local(app)
     queries = counter.queries(get)
-    measure_after(f"feed, assembled from cached pieces [{queries} queries]", feeds.assembled.clear, get, REPEAT)
+    measure_after(f"feed, new worker (shared store warm) [{queries} queries]", lambda: forget_local(app), get,
+                  REPEAT)
     get()
     queries = counter.queries(get)
     measure(f"feed, unchanged (whole feed cached) [{queries} queries]", get, REPEAT)
 
     before = get().headers.get("ETag")
     edit_one()
-    misses = cache.misses
+    built = feeds.built_pieces
     queries = counter.queries(get)
-    print(f"  after one edit: {cache.misses - misses} piece(s) built again, "
+    print(f"  after one edit: {feeds.built_pieces - built} piece(s) built again, "
           f"ETag {'changed' if get().headers.get('ETag') != before else 'UNCHANGED'}")
     measure_after(f"feed, one event edited before [{queries} queries]", edit_one, get, REPEAT)
 

@@ -1,7 +1,10 @@
 """Test set-up: the schema comes from the migrations, once per run; every test then
 starts from empty tables. TEST_DATABASE_URL picks the database (default: a SQLite file)."""
+import atexit
 import contextvars
 import os
+import shutil
+import tempfile
 
 import pytest
 from flask import has_app_context
@@ -38,6 +41,11 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+# The feed cache of this test run (its keys name content, so tests cannot mix up entries).
+_CACHE_DIR = tempfile.mkdtemp(prefix="treffpunkt-test-cache-")
+atexit.register(shutil.rmtree, _CACHE_DIR, ignore_errors=True)
+
+
 def make_app(database_url, **overrides):
     config = {
         "TESTING": True,
@@ -48,6 +56,7 @@ def make_app(database_url, **overrides):
         "MAIL_SERVER": None,
         "MAIL_SUPPRESS_SEND": False,  # Flask-Mail would stay silent under TESTING
         "SERVER_NAME": "localhost",
+        "CACHE_DIR": _CACHE_DIR,
     }
     config.update(overrides)
     app = create_app(config)

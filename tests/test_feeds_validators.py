@@ -12,6 +12,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 from werkzeug.http import http_date, parse_date
 
+from app.core.cache import store
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.directory import service as directory
@@ -198,9 +199,9 @@ def test_renaming_a_kind_reaches_categories(client, network, tick):
 
 
 def test_if_modified_since_counts_only_for_the_date_given_out(client, network, tick):
-    """Dates are per process (service.fingerprint): another date, say one a second worker gave
-    out, may stand for other content, so it gets the feed; after a restart the feed is dated
-    afresh, later."""
+    """The date an ETag was first served is kept in the shared store (service.fingerprint), so
+    every worker and a restarted one give the same; another date may stand for other content,
+    so it gets the feed; should the store forget, the feed is dated afresh, later."""
     meeting(network)
     db.session.commit()
     url = "/feeds/n/magdeburg.ics"
@@ -210,7 +211,9 @@ def test_if_modified_since_counts_only_for_the_date_given_out(client, network, t
     assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
     later = http_date(parse_date(modified) + timedelta(seconds=30))
     assert client.get(url, headers={"If-Modified-Since": later}).status_code == 200
-    feeds.served.clear()  # as after a restart
+    store().forget_local()  # as after a restart
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    store().clear()  # the store forgot
     again = client.get(url, headers={"If-Modified-Since": modified})
     assert again.status_code == 200 and again.data == first.data
     assert again.headers["ETag"] == first.headers["ETag"]

@@ -31,3 +31,14 @@ class FeedSecret(db.Model):
     salt: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContentVersion(db.Model):
+    """A random token that changes in the same transaction as anything a public feed shows
+    (feeds/versions.py): cached fingerprints are keyed by it, so checking a feed for changes
+    is one primary-key read."""
+
+    __tablename__ = "content_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -1,23 +1,25 @@
 """Calendar feeds: which events a feed holds, its fingerprint (for 304s) and its bytes.
 
-A feed is assembled from cached pieces: the serialized VEVENTs of one event (a series'
-master with RRULE/EXDATE plus its RECURRENCE-ID overrides), kept in an in-process LRU under
-the event's version (UID, SEQUENCE, updated_at, its changes' sequences and everything else
-that goes into the text). After an edit only that event is built again. The components
-themselves come from `mail.ics.build_vevent`, the same function the invitation mails use.
+A feed is assembled from pieces: the serialized VEVENTs of one event (a series' master with
+RRULE/EXDATE plus its RECURRENCE-ID overrides), kept in the store every worker shares
+(core/cache.py) under a key made of everything that goes into the text (UID, SEQUENCE,
+updated_at, its changes, tags, the names it prints, language, base URL). The keys are read as
+plain rows, so after an edit only that event is loaded and built again; a new worker finds
+the pieces, and the whole feed, already built. The components themselves come from
+`mail.ics.build_vevent`, the same function the invitation mails use.
 
-Queries: the fingerprint is one aggregate over the feed's filter that also reads the names the
-feed prints and its title is made of (the 304 path runs nothing else); building runs a fixed
-number more (events, organizations, contacts, changes, tags, registration settings), however
-many events and series there are.
+Queries: checking a public or group feed for changes reads the content version (one row,
+feeds/versions.py), and the fingerprint cached under it; only after a write does the
+fingerprint's one aggregate run again. Building runs a fixed number more, however many events
+and series there are.
 """
 import hashlib
 import hmac
+import json
 import secrets
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from flask import current_app, url_for
 from flask_babel import get_locale, gettext as _
@@ -25,16 +27,18 @@ from icalendar import Calendar, vDuration, vText
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import selectinload
 
+from ..core.cache import key_of, store
 from ..core.extensions import db
 from ..core.tokens import hash_token, keyed_token
 from ..core.types import utcnow
 from ..directory.models import Network, Organization, Person
 from ..events import recurrence, service as events
 from ..events.labels import kind_label
-from ..events.models import Event, EventKind
+from ..events.models import Event, EventKind, OccurrenceChange, Tag, event_tags
 from ..mail.ics import PRODID, build_vevent, vtimezone
 from ..programmes.models import Campaign, Submission
 from ..registrations.models import ACTIVE_STATUSES, Registration, RegistrationSettings
+from . import versions
 from .models import FeedSecret
 
 # A feed covers the past 90 days and the whole future; cancelled events stay 90 days after their end.
@@ -45,6 +49,8 @@ FORMAT_VERSION = "1"
 TOKEN_BYTES = 32
 MAX_TOKEN_LENGTH = 100
 PUBLIC_STATUSES = ("published", "cancelled")
+# Pieces this process built (tests and benchmarks check that an edit rebuilds only its event).
+built_pieces = 0
 
 
 # --- Secrets of private feeds -----------------------------------------------------
@@ -102,7 +108,9 @@ class Feed:
 
 
 def cutoff() -> datetime:
-    return utcnow() - PAST
+    """90 days before the start of today (UTC): a whole day, so that what a feed holds changes
+    with writes and at midnight, and a cached fingerprint holds for the rest of the day."""
+    return utcnow().replace(hour=0, minute=0, second=0, microsecond=0) - PAST
 
 
 def public_feed(filters: events.Filters, network_slug: str | None = None) -> Feed:
@@ -146,47 +154,6 @@ def single_event_feed(event_id: int) -> Feed:
     return Feed(select(Event).where(Event.id == event_id))
 
 
-# --- In-process caches ----------------------------------------------------------------
-
-class _LRU:
-    """A bounded, thread-safe LRU; each worker process has its own."""
-
-    def __init__(self, size: int):
-        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key):
-        with self.lock:
-            value = self.data.get(key)
-            if value is not None:
-                self.data.move_to_end(key)
-                self.hits += 1
-            else:
-                self.misses += 1
-            return value
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.data[key] = value
-            self.data.move_to_end(key)
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.data.clear()
-            self.hits = self.misses = 0
-
-
-# Serialized VEVENTs by event version (_piece_key).
-pieces = _LRU(20_000)
-# Whole feeds by address, language, host and ETag: a feed nobody changed is served as ready
-# bytes, at the cost of the one fingerprint query.
-assembled = _LRU(256)
-# Per feed address, language and host: the ETag this process served last, and since when.
-served = _LRU(4096)
-
-
 # --- Fingerprint: the one query of the 304 path ----------------------------------------
 
 @dataclass
@@ -208,18 +175,26 @@ def fingerprint(feed: Feed, key: tuple, names: dict) -> Fingerprint:
     base URL and format. So an event that leaves (unregistered, made members-only, deleted, past
     the 90 days) and every rename make a new ETag, and the caches keyed by it miss.
 
-    Last-Modified is the time this process first served the current ETag at `key`
-    (`_first_served`), not a row's time: a deleted event or a cancelled registration leaves no
-    row in the feed that could date the change, and networks, groups, kinds and contacts have
-    no updated_at (adding one is a migration, which this module does not own). The time we
-    first served an ETag is after every change it covers, never goes back, and costs no query.
-    It is per process: each worker and each restart dates a feed afresh (only ever later), so
-    the same feed may carry different dates from different workers. Therefore If-Modified-Since
-    gets a 304 only for exactly the date this process gave out for the current ETag
-    (`views._not_modified`): a date from another worker, or for an older ETag, gets the feed
-    (a full answer, never a wrong 304). If-None-Match, which calendar clients send, is exact
-    across workers and restarts.
+    Last-Modified is the time the current ETag was first served at `key` (`_first_served`), not
+    a row's time: a deleted event or a cancelled registration leaves no row in the feed that
+    could date the change. That time is after every change the ETag covers, never goes back,
+    and is kept in the shared store, so every worker and a restarted one give the same date.
+    Should the store forget it, the feed is dated afresh (later); so If-Modified-Since gets a
+    304 only for exactly the date given out for the current ETag (`views._not_modified`), and
+    a date that stands for other content gets the feed, never a wrong 304.
+
+    Public and group feeds cache this under the content version (feeds/versions.py) and the
+    day of the cutoff, so that checking them costs one primary-key read; personal feeds follow
+    registrations, which the version does not cover, and run the query each time.
     """
+    cache_key = None
+    version = versions.current() if feed.person is None else ""
+    if version:  # personal feeds follow registrations, which no version covers
+        cache_key = key_of("fingerprint", FORMAT_VERSION, version, cutoff(), key)
+        cached = store().get(cache_key)
+        if cached is not None:
+            found, etag, read = json.loads(cached)
+            return Fingerprint(found, etag, _first_served(key, etag), read)
     stmt, extra = feed.stmt, []
     if feed.person is not None:
         stmt = stmt.join(Registration, Registration.event_id == Event.id).where(
@@ -227,19 +202,21 @@ def fingerprint(feed: Feed, key: tuple, names: dict) -> Fingerprint:
         extra = [Registration.id.label("registration_id"), Registration.updated_at.label("registration_updated")]
     held = stmt.with_only_columns(Event.id, Event.updated_at, Event.sequence, Event.organization_id,
                                   Event.contact_person_id, Event.network_id, Event.kind_id, *extra).cte("held")
-    versions = [func.count(held.c.id), func.max(held.c.updated_at), func.coalesce(func.sum(held.c.id), 0),
+    counts = [func.count(held.c.id), func.max(held.c.updated_at), func.coalesce(func.sum(held.c.id), 0),
                 func.coalesce(func.sum(held.c.sequence), 0)]
     if feed.person is not None:
-        versions += [func.coalesce(func.sum(held.c.registration_id), 0), func.max(held.c.registration_updated)]
+        counts += [func.coalesce(func.sum(held.c.registration_id), 0), func.max(held.c.registration_updated)]
     printed = _printed(held)
     secret = [feed.secret] if feed.secret is not None else []
-    row = list(db.session.execute(select(*versions, *printed, *names.values(), *secret).select_from(held)).one())
+    row = list(db.session.execute(select(*counts, *printed, *names.values(), *secret).select_from(held)).one())
     found = not secret or row.pop() is not None
-    n, m = len(versions), len(versions) + len(printed)
+    n, m = len(counts), len(counts) + len(printed)
     read = dict(zip(names, row[m:]))
     raw = repr((FORMAT_VERSION, [str(v) for v in row[:n]], [sorted((v or "").split("\n")) for v in row[n:m]],
                 read, str(get_locale()), _base_url()))
     etag = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    if cache_key is not None:
+        store().put(cache_key, json.dumps([found, etag, read]).encode())
     return Fingerprint(found, etag, _first_served(key, etag), read)
 
 
@@ -260,13 +237,17 @@ def _printed(held) -> list:
 
 
 def _first_served(key: tuple, etag: str) -> datetime:
-    """When this process first served `etag` at `key`, in whole seconds: the feed's Last-Modified.
-    A new ETag (or a key this process forgot) is dated now, so the date only ever moves on."""
-    seen = served.get(key)
-    if seen is None or seen[0] != etag:
-        seen = (etag, utcnow().replace(microsecond=0))
-        served.put(key, seen)
-    return seen[1]
+    """When `etag` was first served at `key`, in whole seconds: the feed's Last-Modified. A new
+    ETag (or a key the shared store forgot) is dated now, so the date only ever moves on."""
+    served_key = key_of("served", key)
+    seen = store().get(served_key)
+    if seen is not None:
+        seen_etag, seen_at = seen.decode().split(" ", 1)
+        if seen_etag == etag:
+            return datetime.fromisoformat(seen_at)
+    now = utcnow().replace(microsecond=0)
+    store().put(served_key, f"{etag} {now.isoformat()}".encode())
+    return now
 
 
 def _base_url() -> str:
@@ -354,33 +335,35 @@ def event_components(event, changes, takes_registrations: bool) -> list:
     return [master, *overrides]
 
 
-def _piece_key(event, changes, takes_registrations: bool) -> tuple:
+def _common() -> tuple:
+    """What every piece of this request's feed shares: format, language, base URL."""
+    return FORMAT_VERSION, str(get_locale()), _base_url()
+
+
+def _piece_key(common: tuple, event_id, uid, sequence, updated_at, changes, tags, kind, takes_registrations,
+               organization, contact_email, network_name) -> str:
+    """Names a piece by everything that goes into it: from plain rows (`_held`), or from the ORM
+    objects (`_piece_key_of`); both must give the same key for the same event."""
+    return key_of("piece", common, event_id, uid, sequence, updated_at, tuple(sorted(changes)), tuple(tags), kind,
+                  takes_registrations, organization, contact_email, network_name)
+
+
+def _piece_key_of(event, changes, takes_registrations: bool, common: tuple) -> str:
     org, person = event.organization, event.contact_person
-    return (
-        FORMAT_VERSION, event.id, event.uid, event.sequence, event.updated_at,
-        tuple((c.id, c.sequence, c.updated_at, c.action) for c in changes),
-        tuple(t.name for t in event.tags), kind_label(event.kind), takes_registrations,
-        (org.name, org.email, org.updated_at) if org is not None else None,
-        person.email if person is not None else None, event.network.name,
-        str(get_locale()), _base_url(),
-    )
-
-
-def piece(event, changes, takes_registrations: bool) -> bytes:
-    key = _piece_key(event, changes, takes_registrations)
-    data = pieces.get(key)
-    if data is None:
-        data = b"".join(c.to_ical() for c in event_components(event, changes, takes_registrations))
-        pieces.put(key, data)
-    return data
+    return _piece_key(common, event.id, event.uid, event.sequence, event.updated_at,
+                      [(c.id, c.sequence, c.updated_at, c.action) for c in changes], [t.name for t in event.tags],
+                      kind_label(event.kind), takes_registrations,
+                      (org.name, org.email, org.updated_at) if org is not None else None,
+                      person.email if person is not None else None, event.network.name)
 
 
 def personal_piece(event, occurrence, takes_registrations: bool) -> bytes:
     """One registered date of a series, on its own: a UID of its own derived from the series'
     UID and the date (an override without its master would be an orphan some clients drop)."""
     change = occurrence.change
-    key = ("date", occurrence.key, *_piece_key(event, [change] if change is not None else [], takes_registrations))
-    data = pieces.get(key)
+    key = key_of("date", occurrence.key,
+                 _piece_key_of(event, [change] if change is not None else [], takes_registrations, _common()))
+    data = store().get(key)
     if data is None:
         cancelled = None
         if change is not None and change.action == "skipped":
@@ -390,7 +373,7 @@ def personal_piece(event, occurrence, takes_registrations: bool) -> bytes:
         component = _component(event, occurrence, takes_registrations, dtstamp, recurrence_id=False,
                                uid=f"{occurrence.key}-{event.uid}", cancelled=cancelled)
         data = component.to_ical()
-        pieces.put(key, data)
+        store().put(key, data)
     return data
 
 
@@ -425,36 +408,99 @@ def _load(stmt) -> list[Event]:
     return list(found)
 
 
-def _takes_registrations(found) -> set[int]:
-    if not found:
-        return set()
-    return set(db.session.scalars(select(RegistrationSettings.event_id).where(
-        RegistrationSettings.event_id.in_([e.id for e in found]))))
+def _takes_registrations(ids) -> set[int]:
+    return set(db.session.scalars(select(RegistrationSettings.event_id).where(RegistrationSettings.event_id.in_(ids))))
+
+
+def _held(stmt) -> tuple[list, dict[int, str], set[int]]:
+    """The feed's events in order as plain rows, with the key of each one's piece, in four
+    queries and without ORM objects: after an edit only the changed pieces are built."""
+    ids = stmt.with_only_columns(Event.id)
+    rows = db.session.execute(
+        stmt.with_only_columns(Event.id, Event.uid, Event.sequence, Event.updated_at, Event.timezone, Event.all_day,
+                               EventKind.code, EventKind.name, Organization.name, Organization.email,
+                               Organization.updated_at, Person.email, Network.name)
+        .select_from(Event)
+        .join(EventKind, EventKind.id == Event.kind_id)
+        .outerjoin(Organization, Organization.id == Event.organization_id)
+        .outerjoin(Person, Person.id == Event.contact_person_id)
+        .join(Network, Network.id == Event.network_id)
+        .order_by(Event.starts_at, Event.id)).all()
+    changes, tags = {}, {}
+    for event_id, *change in db.session.execute(
+            select(OccurrenceChange.event_id, OccurrenceChange.id, OccurrenceChange.sequence,
+                   OccurrenceChange.updated_at, OccurrenceChange.action).where(OccurrenceChange.event_id.in_(ids))):
+        changes.setdefault(event_id, []).append(tuple(change))
+    for event_id, name in db.session.execute(
+            select(event_tags.c.event_id, Tag.name).join(Tag, Tag.id == event_tags.c.tag_id)
+            .where(event_tags.c.event_id.in_(ids)).order_by(Tag.name)):
+        tags.setdefault(event_id, []).append(name)
+    registering = _takes_registrations(ids)
+    common, kinds = _common(), {}
+    keys = {}
+    for (event_id, uid, sequence, updated_at, _tz, _all_day, kind_code, kind_name, org_name, org_email, org_updated,
+         contact_email, network_name) in rows:
+        if (kind_code, kind_name) not in kinds:
+            kinds[kind_code, kind_name] = kind_label(SimpleNamespace(code=kind_code, name=kind_name))
+        organization = (org_name, org_email, org_updated) if org_name is not None else None
+        keys[event_id] = _piece_key(common, event_id, uid, sequence, updated_at, changes.get(event_id, []),
+                                    tags.get(event_id, []), kinds[kind_code, kind_name], event_id in registering,
+                                    organization, contact_email, network_name)
+    return rows, keys, registering
 
 
 def build(feed: Feed, name: str, default_tz: str, description: str = "") -> bytes:
-    """The feed's bytes (CRLF, folded, UTF-8, no BOM), assembled from cached pieces."""
+    """The feed's bytes (CRLF, folded, UTF-8, no BOM), assembled from pieces in the shared store;
+    only the events whose pieces are missing are loaded and built."""
+    if feed.person is not None:
+        return _build_personal(feed, name, default_tz, description)
+    rows, keys, registering = _held(feed.stmt)
+    found = store().get_many(list(keys.values()))
+    missing = [event_id for event_id, key in keys.items() if key not in found]
+    if missing:
+        stmt = feed.stmt if len(missing) == len(keys) else select(Event).where(Event.id.in_(missing))
+        built = _load(stmt)
+        changes = events._changes_for(built)
+        events._load_tags(built)
+        new = {keys[e.id]: b"".join(c.to_ical() for c in event_components(e, changes.get(e.id, []),
+                                                                             e.id in registering))
+               for e in built}
+        store().put_many(new)
+        found.update(new)
+        global built_pieces
+        built_pieces += len(new)
+    zones = {row.timezone for row in rows if not row.all_day}
+    return calendar_head(name, zones, default_tz, description) + b"".join(found[keys[row.id]] for row in rows) \
+        + b"END:VCALENDAR\r\n"
+
+
+def _build_personal(feed: Feed, name: str, default_tz: str, description: str) -> bytes:
+    """A person's registered events: whole single events, and of a series only the dates
+    registered for, each on its own (personal_piece)."""
     found = _load(feed.stmt)
     changes = events._changes_for(found)
     events._load_tags(found)
-    registering = _takes_registrations(found)
+    registering = _takes_registrations([e.id for e in found]) if found else set()
+    common = _common()
+    registered: dict[int, set] = {}
+    for event_id, start in db.session.execute(
+            select(Registration.event_id, Registration.occurrence_start).where(
+                func.lower(Registration.email) == feed.person, Registration.status.in_(ACTIVE_STATUSES))):
+        registered.setdefault(event_id, set()).add(start)
     parts = []
-    if feed.person is not None:
-        registered: dict[int, set] = {}
-        for event_id, start in db.session.execute(
-                select(Registration.event_id, Registration.occurrence_start).where(
-                    func.lower(Registration.email) == feed.person, Registration.status.in_(ACTIVE_STATUSES))):
-            registered.setdefault(event_id, set()).add(start)
-        for event in found:
-            if not event.is_series:
-                parts.append(piece(event, [], event.id in registering))
-                continue
-            mine = changes.get(event.id, [])
-            for start in sorted(registered.get(event.id, ())):
-                occurrence = recurrence.occurrence(event, mine, start)
-                if occurrence is not None and occurrence.ends_at > cutoff():
-                    parts.append(personal_piece(event, occurrence, event.id in registering))
-    else:
-        parts = [piece(e, changes.get(e.id, []), e.id in registering) for e in found]
+    for event in found:
+        if not event.is_series:
+            key = _piece_key_of(event, [], event.id in registering, common)
+            data = store().get(key)
+            if data is None:
+                data = b"".join(c.to_ical() for c in event_components(event, [], event.id in registering))
+                store().put(key, data)
+            parts.append(data)
+            continue
+        mine = changes.get(event.id, [])
+        for start in sorted(registered.get(event.id, ())):
+            occurrence = recurrence.occurrence(event, mine, start)
+            if occurrence is not None and occurrence.ends_at > cutoff():
+                parts.append(personal_piece(event, occurrence, event.id in registering))
     zones = {e.timezone for e in found if not e.all_day}
     return calendar_head(name, zones, default_tz, description) + b"".join(parts) + b"END:VCALENDAR\r\n"

@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.http import http_date
 
+from ..core.cache import key_of, store
 from ..core.extensions import db, limiter
 from ..core.security import public, require
 from ..directory import access
@@ -34,11 +35,23 @@ def _default_tz() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+# The query parameters that make a feed; any other is left out of cache keys, so that made-up
+# parameters cannot fill the caches with copies.
+FEED_PARAMS = ("network", "group", "kind", "tag", "spoken", "lang", "organization")
+
+
+def _feed_key() -> tuple:
+    """Names the feed this request asks for, in its language and for its host."""
+    params = tuple((name, request.args.get(name, "")[:80]) for name in FEED_PARAMS if name in request.args)
+    return (request.endpoint, tuple(sorted(request.view_args.items())), params, str(get_locale()),
+            request.host_url)
+
+
 def _not_modified(fp: service.Fingerprint) -> bool:
     if request.if_none_match:  # takes precedence over If-Modified-Since (RFC 9110 13.2.2)
         return request.if_none_match.contains_weak(fp.etag)
-    # Only the very date this process gave out for the current ETag: dates are per process
-    # (see service.fingerprint), so another date may stand for other content.
+    # Only the very date given out for the current ETag (see service.fingerprint): another date
+    # may stand for other content.
     return request.if_modified_since == fp.last_modified
 
 
@@ -48,7 +61,7 @@ def _answer(feed: service.Feed, title, names: dict | None = None, filename: str 
     texts the feed's title is made of, which the fingerprint's query reads; `title(**texts)` ->
     (name, description) makes the title of what it read (None for a missing row) and may
     abort(404)."""
-    key = (request.full_path, str(get_locale()), request.host_url)
+    key = _feed_key()
     fp = service.fingerprint(feed, key, names or {})
     if not fp.found:
         abort(404)  # unknown or revoked token: the same plain 404 as any unknown address
@@ -56,10 +69,11 @@ def _answer(feed: service.Feed, title, names: dict | None = None, filename: str 
     if _not_modified(fp):
         response = make_response("", 304)
     else:
-        data = service.assembled.get((*key, fp.etag))
+        data_key = key_of("feed", key, fp.etag)
+        data = store().get(data_key)
         if data is None:
             data = service.build(feed, name, _default_tz(), description)
-            service.assembled.put((*key, fp.etag), data)
+            store().put(data_key, data)
         response = make_response(data)
         response.headers["Content-Type"] = CONTENT_TYPE
         response.headers["Content-Disposition"] = (
