@@ -169,14 +169,16 @@ def main() -> int:
     name = f"tp_bench_scale_{secrets.token_hex(4)}"
     admin.execute(f'CREATE DATABASE "{name}"')
     url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    ours = reference = None
+    ours = reference = cache_dir = None
     try:
         started = time.perf_counter()
         paths = fill(url)
         print(f"data: {paths['events']:,} events, {paths['registrations']:,} registrations "
               f"(filled in {time.perf_counter() - started:.0f} s); gunicorn sync, {WORKERS} workers, "
               f"wrk {SECONDS} s per round\n")
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + secrets.token_hex(8)}
+        cache_dir = tempfile.mkdtemp(prefix="tp-bench-cache-")  # the feeds' shared store, empty
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-" + secrets.token_hex(8),
+               "CACHE_DIR": cache_dir}
         env.pop("MAIL_SERVER", None)
         ours = Server("app:create_app({'RATELIMIT_ENABLED': False})", env).start()
         reference = Server("_reference:app", env).start()
@@ -208,10 +210,13 @@ def main() -> int:
 
         from sqlalchemy import create_engine, text
 
+        from app.feeds.versions import bump
+
         engine = create_engine(url)
         with engine.begin() as connection:
             connection.execute(text("UPDATE events SET title = title || ' (neu)', updated_at = now(), "
                                     "sequence = sequence + 1 WHERE id = :id"), {"id": paths["edited"]})
+            bump(connection)  # SQL around the ORM must say so (feeds/versions.py)
         engine.dispose()
         after = [get(ours.port, paths["feed"])[1] for _ in range(WORKERS * 2)]
         row("first feed requests after one edit", " / ".join(f"{ms:.0f} ms" for ms in after), "", "",
@@ -220,8 +225,13 @@ def main() -> int:
         before_rss = ours.rss_mib()
         ours.stop()
         ours = Server("app:create_app({'RATELIMIT_ENABLED': False})", env).start()
+        fresh = get(ours.port, paths["feed"])[1]
+        ours.stop()
+        shutil.rmtree(cache_dir)
+        ours = Server("app:create_app({'RATELIMIT_ENABLED': False})", env).start()
         cold = get(ours.port, paths["feed"])[1]
-        row("cold feed (fresh workers)", f"{cold:.0f} ms", "", "", "≤ 300 ms, no worker starts cold")
+        row("cold feed (fresh workers)", f"{fresh:.0f} ms; {cold:.0f} ms with the shared store emptied", "", "",
+            "≤ 300 ms, no worker starts cold")
         for n in range(60):
             get(ours.port, f"{paths['feed']}?x={secrets.token_hex(6)}&n={n}")
         row("worker RSS", f"{', '.join(f'{m:.0f}' for m in before_rss)} MiB; "
@@ -239,6 +249,8 @@ def main() -> int:
             if server is not None:
                 server.stop()
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if cache_dir is not None:
+            shutil.rmtree(cache_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
