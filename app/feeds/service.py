@@ -99,7 +99,6 @@ class Feed:
     """What a feed holds: `stmt` selects its events (single or series, whole)."""
 
     stmt: object
-    private: bool = False
     # Scalar subquery that must find a row, else the feed answers 404: the token's subject
     # (group id / e-mail) of a private feed, the published programme of a programme's feed.
     secret: object = None
@@ -137,7 +136,7 @@ def group_private_feed(token: str) -> Feed:
         FeedSecret.scope == "group", FeedSecret.token_hash == hash_token(token)).scalar_subquery()
     stmt = select(Event).where(Event.last_ends_at > cutoff(), Event.status.in_(PUBLIC_STATUSES),
                                Event.working_group_id == group_id)
-    return Feed(stmt, private=True, secret=group_id)
+    return Feed(stmt, secret=group_id)
 
 
 def personal_feed(token: str) -> Feed:
@@ -147,7 +146,7 @@ def personal_feed(token: str) -> Feed:
                                                      Registration.status.in_(ACTIVE_STATUSES))
     stmt = select(Event).where(Event.last_ends_at > cutoff(), Event.status.in_(PUBLIC_STATUSES),
                                Event.id.in_(registered))
-    return Feed(stmt, private=True, secret=email, person=email)
+    return Feed(stmt, secret=email, person=email)
 
 
 def single_event_feed(event_id: int) -> Feed:
@@ -164,8 +163,10 @@ class Fingerprint:
     names: dict  # the texts the feed's title is made of, as the query read them (None: no such row)
 
 
-def fingerprint(feed: Feed, key: tuple, names: dict) -> Fingerprint:
-    """ETag and Last-Modified of the feed at `key` (address, language, host) from ONE query.
+def fingerprint(make_feed, key: tuple, make_names, personal: bool = False) -> Fingerprint:
+    """ETag and Last-Modified of the feed at `key` (address, language, host) from ONE query;
+    `make_feed()` gives the Feed and `make_names()` the scalar subqueries of its title's texts,
+    made only when the query must run.
 
     The ETag covers what the feed holds and what it prints: its events (count and sum of ids,
     newest change, sum of SEQUENCEs; a changed date raises its event's), a personal feed's
@@ -188,13 +189,14 @@ def fingerprint(feed: Feed, key: tuple, names: dict) -> Fingerprint:
     registrations, which the version does not cover, and run the query each time.
     """
     cache_key = None
-    version = versions.current() if feed.person is None else ""
-    if version:  # personal feeds follow registrations, which no version covers
+    version = "" if personal else versions.current()
+    if version:
         cache_key = key_of("fingerprint", FORMAT_VERSION, version, cutoff(), key)
         cached = store().get(cache_key)
         if cached is not None:
             found, etag, read = json.loads(cached)
             return Fingerprint(found, etag, _first_served(key, etag), read)
+    feed, names = make_feed(), make_names()
     stmt, extra = feed.stmt, []
     if feed.person is not None:
         stmt = stmt.join(Registration, Registration.event_id == Event.id).where(

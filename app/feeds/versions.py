@@ -27,10 +27,14 @@ WATCHED = (Event, OccurrenceChange, Tag, EventKind, Organization, Person, Networ
 WATCHED_EXISTENCE = (RegistrationSettings,)
 
 
+# Built once: this read is all that checking an unchanged feed costs.
+_CURRENT = select(ContentVersion.__table__.c.token).where(ContentVersion.__table__.c.name == NAME)
+
+
 def current() -> str:
     """The token now; "" before the first write (in a database made without migrations), which
     callers must not cache by."""
-    return db.session.scalar(select(ContentVersion.token).where(ContentVersion.name == NAME)) or ""
+    return db.session.connection().execute(_CURRENT).scalar() or ""
 
 
 def bump(connection) -> None:

@@ -55,14 +55,15 @@ def _not_modified(fp: service.Fingerprint) -> bool:
     return request.if_modified_since == fp.last_modified
 
 
-def _answer(feed: service.Feed, title, names: dict | None = None, filename: str = "calendar.ics",
-            download: bool = False):
-    """304 from the fingerprint alone, else the built feed. `names`: scalar subqueries of the
-    texts the feed's title is made of, which the fingerprint's query reads; `title(**texts)` ->
-    (name, description) makes the title of what it read (None for a missing row) and may
-    abort(404)."""
+def _answer(make_feed, title, make_names=dict, filename: str = "calendar.ics", download: bool = False,
+            private: bool = False, personal: bool = False):
+    """304 from the fingerprint alone, else the built feed. `make_feed()` gives the Feed and
+    `make_names()` the scalar subqueries of the texts the feed's title is made of, which the
+    fingerprint's query reads; both are made only when that query must run (an unchanged
+    feed is known by its cached fingerprint). `title(**texts)` -> (name, description) makes
+    the title of what it read (None for a missing row) and may abort(404)."""
     key = _feed_key()
-    fp = service.fingerprint(feed, key, names or {})
+    fp = service.fingerprint(make_feed, key, make_names, personal=personal)
     if not fp.found:
         abort(404)  # unknown or revoked token: the same plain 404 as any unknown address
     name, description = title(**fp.names)
@@ -72,7 +73,7 @@ def _answer(feed: service.Feed, title, names: dict | None = None, filename: str 
         data_key = key_of("feed", key, fp.etag)
         data = store().get(data_key)
         if data is None:
-            data = service.build(feed, name, _default_tz(), description)
+            data = service.build(make_feed(), name, _default_tz(), description)
             store().put(data_key, data)
         response = make_response(data)
         response.headers["Content-Type"] = CONTENT_TYPE
@@ -80,8 +81,7 @@ def _answer(feed: service.Feed, title, names: dict | None = None, filename: str 
             f'{"attachment" if download else "inline"}; filename="{filename}"')
     response.headers["ETag"] = f'"{fp.etag}"'
     response.headers["Last-Modified"] = http_date(fp.last_modified)
-    scope = "private" if feed.private else "public"
-    response.headers["Cache-Control"] = f"{scope}, max-age=300, must-revalidate"
+    response.headers["Cache-Control"] = f"{'private' if private else 'public'}, max-age=300, must-revalidate"
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
 
@@ -143,9 +143,8 @@ def event(event_id: int):
     public_event = found.visibility == "public" and found.status in service.PUBLIC_STATUSES
     if not public_event and not _organizer_of(found):
         abort(404)
-    feed = service.single_event_feed(event_id)
-    feed.private = not public_event
-    return _answer(feed, lambda: (found.title, ""), filename=f"event-{event_id}.ics", download=True)
+    return _answer(lambda: service.single_event_feed(event_id), lambda: (found.title, ""),
+                   filename=f"event-{event_id}.ics", download=True, private=not public_event)
 
 
 def _organizer_of(event: Event) -> bool:
@@ -166,17 +165,20 @@ def events_feed():
     language = (request.args.get("spoken") or request.args.get("lang") or "").strip()
     filters.language = language if language in LANGUAGE_LABELS else None
     slug = (request.args.get("network") or "").strip()[:80] or None
-    names = {}
-    if slug:
-        names["network"] = _network_name(_network_id(slug))
-    if filters.working_group_id:
-        names["group"] = _name(WorkingGroup, filters.working_group_id)
-    if filters.kind_id:
-        names.update(_kind(filters.kind_id))
-    if filters.tag_slug:
-        names["tag"] = _tag_name(filters.tag_slug)
-    if filters.organization_id:
-        names["organization"] = _name(Organization, filters.organization_id)
+
+    def names():
+        found = {}
+        if slug:
+            found["network"] = _network_name(_network_id(slug))
+        if filters.working_group_id:
+            found["group"] = _name(WorkingGroup, filters.working_group_id)
+        if filters.kind_id:
+            found.update(_kind(filters.kind_id))
+        if filters.tag_slug:
+            found["tag"] = _tag_name(filters.tag_slug)
+        if filters.organization_id:
+            found["organization"] = _name(Organization, filters.organization_id)
+        return found
 
     def title(network=None, group=None, kind_code=None, kind=None, tag=None, organization=None):
         parts = [_found(network) if slug else None, group, kind and _kind_label(kind_code, kind),
@@ -185,7 +187,7 @@ def events_feed():
         name = " – ".join(p for p in parts if p) or _("Events")
         return f"Treffpunkt: {name}", ""
 
-    return _answer(service.public_feed(filters, slug), title, names)
+    return _answer(lambda: service.public_feed(filters, slug), title, names)
 
 
 @bp.get("/feeds/n/<slug>.ics")
@@ -194,7 +196,8 @@ def network(slug: str):
     def title(network):
         return _found(network), _("Public events of %(network)s", network=network)
 
-    return _answer(service.public_feed(events.Filters(), slug), title, {"network": _network_name(_network_id(slug))})
+    return _answer(lambda: service.public_feed(events.Filters(), slug), title,
+                   lambda: {"network": _network_name(_network_id(slug))})
 
 
 @bp.get("/feeds/n/<slug>/groups/<int:group_id>.ics")
@@ -203,9 +206,11 @@ def group(slug: str, group_id: int):
     def title(network, group):
         return f"{_found(network)} – {_found(group)}", ""
 
-    network_id = _network_id(slug)
-    names = {"network": _network_name(network_id), "group": _name(WorkingGroup, group_id, network_id)}
-    return _answer(service.public_feed(events.Filters(working_group_id=group_id), slug), title, names)
+    def names():
+        network_id = _network_id(slug)
+        return {"network": _network_name(network_id), "group": _name(WorkingGroup, group_id, network_id)}
+
+    return _answer(lambda: service.public_feed(events.Filters(working_group_id=group_id), slug), title, names)
 
 
 @bp.get("/feeds/n/<slug>/kinds/<int:kind_id>.ics")
@@ -214,9 +219,11 @@ def kind(slug: str, kind_id: int):
     def title(network, kind_code, kind):
         return f"{_found(network)} – {_kind_label(kind_code, _found(kind))}", ""
 
-    network_id = _network_id(slug)
-    names = {"network": _network_name(network_id), **_kind(kind_id, network_id)}
-    return _answer(service.public_feed(events.Filters(kind_id=kind_id), slug), title, names)
+    def names():
+        network_id = _network_id(slug)
+        return {"network": _network_name(network_id), **_kind(kind_id, network_id)}
+
+    return _answer(lambda: service.public_feed(events.Filters(kind_id=kind_id), slug), title, names)
 
 
 @bp.get("/feeds/n/<slug>/tags/<tag>.ics")
@@ -227,8 +234,8 @@ def tag(slug: str, tag: str):
     def title(network, name):
         return f"{_found(network)} – {name or tag}", ""
 
-    names = {"network": _network_name(_network_id(slug)), "name": _tag_name(tag)}
-    return _answer(service.public_feed(events.Filters(tag_slug=tag), slug), title, names)
+    return _answer(lambda: service.public_feed(events.Filters(tag_slug=tag), slug), title,
+                   lambda: {"network": _network_name(_network_id(slug)), "name": _tag_name(tag)})
 
 
 @bp.get("/feeds/n/<slug>/organizations/<int:organization_id>.ics")
@@ -237,8 +244,9 @@ def organization(slug: str, organization_id: int):
     def title(network, organization):
         return f"{_found(network)} – {_found(organization)}", ""
 
-    names = {"network": _network_name(_network_id(slug)), "organization": _name(Organization, organization_id)}
-    return _answer(service.public_feed(events.Filters(organization_id=organization_id), slug), title, names)
+    return _answer(lambda: service.public_feed(events.Filters(organization_id=organization_id), slug), title,
+                   lambda: {"network": _network_name(_network_id(slug)),
+                            "organization": _name(Organization, organization_id)})
 
 
 @bp.get("/feeds/programmes/<slug>.ics")
@@ -251,9 +259,11 @@ def programme(slug: str):
     def title(title, motto, network):
         return _found(title), " – ".join(part for part in (motto, network) if part)
 
-    names = {"title": of_campaign(Campaign.title), "motto": of_campaign(Campaign.motto),
-             "network": _network_name(of_campaign(Campaign.network_id))}
-    return _answer(service.programme_feed(slug), title, names, filename=f"{slug[:80]}.ics")
+    def names():
+        return {"title": of_campaign(Campaign.title), "motto": of_campaign(Campaign.motto),
+                "network": _network_name(of_campaign(Campaign.network_id))}
+
+    return _answer(lambda: service.programme_feed(slug), title, names, filename=f"{slug[:80]}.ics")
 
 
 # --- Private feeds ------------------------------------------------------------------
@@ -264,14 +274,16 @@ def group_private(token: str):
     """A group's every event (members-only and invited-only too); the token is the access."""
     if not service.valid_token_text(token):
         abort(404)
-    feed = service.group_private_feed(token)
-    network_id = select(WorkingGroup.network_id).where(WorkingGroup.id == feed.secret).scalar_subquery()
-
     def title(network, group):
         return f"{_found(network)} – {_found(group)}", _("All events of the group, internal ones too. "
                                                          "Do not pass this address on.")
 
-    return _answer(feed, title, {"network": _network_name(network_id), "group": _name(WorkingGroup, feed.secret)})
+    def names():
+        group_id = service.group_private_feed(token).secret
+        network_id = select(WorkingGroup.network_id).where(WorkingGroup.id == group_id).scalar_subquery()
+        return {"network": _network_name(network_id), "group": _name(WorkingGroup, group_id)}
+
+    return _answer(lambda: service.group_private_feed(token), title, names, private=True)
 
 
 @bp.get("/feeds/me/<token>.ics")
@@ -280,7 +292,8 @@ def personal(token: str):
     """Every event (or date) the address's owner is registered for."""
     if not service.valid_token_text(token):
         abort(404)
-    return _answer(service.personal_feed(token), lambda: (_("My events (Treffpunkt)"), ""))
+    return _answer(lambda: service.personal_feed(token), lambda: (_("My events (Treffpunkt)"), ""),
+                   private=True, personal=True)
 
 
 @bp.post("/n/<slug>/groups/<int:group_id>/feed-link")
