@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.extensions import db
 from ..events import recurrence
@@ -83,8 +84,10 @@ def entries(campaign: Campaign, preview: bool = False) -> list[Entry]:
     for submission in rows:
         if submission.event.visibility != "public" or submission.event.status not in statuses:
             continue
-        if submission.category_id in categories:  # no query per row for the category
-            submission.category = categories[submission.category_id]
+        if submission.category_id in categories:
+            # No query per row for the category; set as loaded, not assigned: an assignment
+            # loads the old value and leaves the row dirty for the next query's autoflush.
+            set_committed_value(submission, "category", categories[submission.category_id])
         event = submission.event
         result.append(Entry(submission, event, recurrence.to_local(event.starts_at, tz),
                             recurrence.to_local(event.ends_at, tz)))
