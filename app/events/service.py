@@ -280,10 +280,12 @@ class Filters:
     date_to: date | None = None
 
 
-def _candidates(filters: Filters, start: datetime, end: datetime | None, public: bool,
+def _candidates(filters: Filters, start: datetime | None, end: datetime | None, public: bool,
                 network_ids=None):
     """Events (single or series) that may have occurrences in [start, end)."""
-    stmt = select(Event).where(Event.last_ends_at > start)
+    stmt = select(Event)
+    if start is not None:
+        stmt = stmt.where(Event.last_ends_at > start)
     if end is not None:
         stmt = stmt.where(Event.starts_at < end)
     if public:
@@ -343,7 +345,9 @@ def _binary(column):
 def _dated(filters: Filters, start: datetime, end: datetime | None, public: bool, network_ids=None):
     """(event, stored date) pairs of the candidate events, skipped dates left out, in the order
     lists show them: by start, then title."""
-    stmt = _candidates(filters, start, end, public, network_ids).add_columns(StoredOccurrence).join(
+    # Bounded by the dates' own starts, not the events' ends: the database then walks the dates
+    # in order of start and stops at the page's end, however many events there are.
+    stmt = _candidates(filters, None, None, public, network_ids).add_columns(StoredOccurrence).join(
         StoredOccurrence, StoredOccurrence.event_id == Event.id).where(StoredOccurrence.state != "skipped")
     if end is not None:
         stmt = stmt.where(StoredOccurrence.starts_at < end)
