@@ -8,11 +8,6 @@ entries with their events, their registration settings, the campaign's categorie
 import io
 
 from flask_babel import format_date, format_time, gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from ..core.markdown import to_text
 from ..core.spreadsheet import escape_formula, excel_csv
@@ -69,6 +64,13 @@ def as_csv(campaign: Campaign) -> bytes:
 
 
 def as_xlsx(campaign: Campaign) -> bytes:
+    # Imported here: openpyxl adds 16 MiB to every worker, and few requests ask for a spreadsheet.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Programme"))
     for number, width in enumerate(WIDTHS, start=1):
