@@ -12,12 +12,12 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import segno
 from flask import abort, current_app, make_response, render_template, request, url_for
-from flask_babel import format_date, gettext as _, ngettext
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..core.extensions import db
-from ..core.formatting import local_time, when
+from ..core.formatting import format_date, local_time, when
 from ..core.markdown import to_text
 from ..core.params import in_calendar
 from ..core.rendering import render, wants_fragment

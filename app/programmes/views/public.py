@@ -10,14 +10,14 @@ costs the same whatever is chosen and however many entries there are.
 """
 from datetime import date
 
-from babel.dates import format_skeleton
 from flask import abort, current_app, make_response, request, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from ...core.extensions import db, talisman
+from ...core.formatting import format_skeleton
 from ...core.rendering import render, wants_fragment
 from ...core.security import public
 from ...directory import access
@@ -85,7 +85,7 @@ def entry_time(entry: listing.Entry) -> str:
 
 def day_label(day: date) -> str:
     """A short day for the filter, e.g. "Monday, 21 September" / "Montag, 21. September"."""
-    return format_skeleton("MMMMEEEEd", day, locale=get_locale())
+    return format_skeleton("MMMMEEEEd", day)
 
 
 def _context(campaign: Campaign, preview: bool) -> dict:
