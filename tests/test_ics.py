@@ -144,3 +144,15 @@ def test_four_parsers_read_summer_winter_and_cancelled_messages_alike(network, t
         assert all(not parser["errors"] and parser["count"] == 1 for parser in report["parsers"]), name
         starts = {o["start"] for found in report["occurrences"].values() for o in found}
         assert starts == {utc_start.strftime("%Y-%m-%dT%H:%M:%SZ")}, (name, starts)
+
+
+def test_the_fold_fast_path_gives_icalendars_own_folding():
+    from icalendar.parser import content_line
+
+    fold = content_line._foldline
+    assert fold.original is not fold  # the fast path is in place
+    lines = ["SUMMARY:Sprachcafé", "UID:" + "a" * 70, "UID:" + "a" * 71, "DESCRIPTION:" + "x" * 62,
+             "DESCRIPTION:" + "x" * 63, "DESCRIPTION:" + "x" * 200, "SUMMARY:مقهى اللغة " * 8,
+             "SUMMARY:Кафе " * 10, "DESCRIPTION:a\\\\" + "b" * 80, ""]
+    for line in lines:
+        assert fold(line) == fold.original(line), line

@@ -115,8 +115,9 @@ class SharedStore:
                     pipe.set(_PREFIX + key, value, ex=self.ttl)
                 pipe.execute()
         else:
-            for key, value in entries.items():
-                backend.set(key, value)
+            with backend.transact():  # one commit for all, not one per entry
+                for key, value in entries.items():
+                    backend.set(key, value)
 
     def put(self, key: str, value: bytes) -> None:
         self.put_many({key: value})
