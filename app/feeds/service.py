@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from flask import current_app, url_for
 from flask_babel import get_locale, gettext as _
 from icalendar import Calendar, vDuration, vText
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.cache import key_of, store
@@ -344,10 +344,12 @@ def _common() -> tuple:
 
 def _piece_key(common: tuple, event_id, uid, sequence, updated_at, changes, tags, kind, takes_registrations,
                organization, contact_email, network_name) -> str:
-    """Names a piece by everything that goes into it: from plain rows (`_held`), or from the ORM
-    objects (`_piece_key_of`); both must give the same key for the same event."""
-    return key_of("piece", common, event_id, uid, sequence, updated_at, tuple(sorted(changes)), tuple(tags), kind,
-                  takes_registrations, organization, contact_email, network_name)
+    """Names a piece by everything that goes into it, `changes` and `tags` in any order. Public
+    feeds make it from plain rows (`_held`), personal ones from ORM objects (`_piece_key_of`):
+    the two spell dates differently and so never share a key, which costs a build, never a
+    wrong piece."""
+    return key_of("piece", common, event_id, uid, sequence, updated_at, tuple(sorted(changes)), tuple(sorted(tags)),
+                  kind, takes_registrations, organization, contact_email, network_name)
 
 
 def _piece_key_of(event, changes, takes_registrations: bool, common: tuple) -> str:
@@ -415,38 +417,39 @@ def _takes_registrations(ids) -> set[int]:
 
 
 def _held(stmt) -> tuple[list, dict[int, str], set[int]]:
-    """The feed's events in order as plain rows, with the key of each one's piece, in four
-    queries and without ORM objects: after an edit only the changed pieces are built."""
-    ids = stmt.with_only_columns(Event.id)
+    """The feed's events in order as plain rows, with the key of each one's piece, in ONE query
+    and without ORM objects: after an edit only the changed pieces are built. An event's dates,
+    tags and registration settings come as one correlated value each (in no set order: the
+    key sorts them)."""
+    change = (cast(OccurrenceChange.id, String) + ":" + cast(OccurrenceChange.sequence, String) + ":"
+              + OccurrenceChange.action + ":" + cast(OccurrenceChange.updated_at, String))
     rows = db.session.execute(
-        stmt.with_only_columns(Event.id, Event.uid, Event.sequence, Event.updated_at, Event.timezone, Event.all_day,
-                               EventKind.code, EventKind.name, Organization.name, Organization.email,
-                               Organization.updated_at, Person.email, Network.name)
+        stmt.with_only_columns(
+            Event.id, Event.uid, Event.sequence, Event.updated_at, Event.timezone, Event.all_day,
+            EventKind.code, EventKind.name, Organization.name, Organization.email, Organization.updated_at,
+            Person.email, Network.name,
+            select(func.aggregate_strings(change, "\n")).where(OccurrenceChange.event_id == Event.id)
+            .scalar_subquery(),
+            select(func.aggregate_strings(Tag.name, "\n")).join(event_tags, event_tags.c.tag_id == Tag.id)
+            .where(event_tags.c.event_id == Event.id).scalar_subquery(),
+            exists().where(RegistrationSettings.event_id == Event.id))
         .select_from(Event)
         .join(EventKind, EventKind.id == Event.kind_id)
         .outerjoin(Organization, Organization.id == Event.organization_id)
         .outerjoin(Person, Person.id == Event.contact_person_id)
         .join(Network, Network.id == Event.network_id)
         .order_by(Event.starts_at, Event.id)).all()
-    changes, tags = {}, {}
-    for event_id, *change in db.session.execute(
-            select(OccurrenceChange.event_id, OccurrenceChange.id, OccurrenceChange.sequence,
-                   OccurrenceChange.updated_at, OccurrenceChange.action).where(OccurrenceChange.event_id.in_(ids))):
-        changes.setdefault(event_id, []).append(tuple(change))
-    for event_id, name in db.session.execute(
-            select(event_tags.c.event_id, Tag.name).join(Tag, Tag.id == event_tags.c.tag_id)
-            .where(event_tags.c.event_id.in_(ids)).order_by(Tag.name)):
-        tags.setdefault(event_id, []).append(name)
-    registering = _takes_registrations(ids)
     common, kinds = _common(), {}
-    keys = {}
+    keys, registering = {}, set()
     for (event_id, uid, sequence, updated_at, _tz, _all_day, kind_code, kind_name, org_name, org_email, org_updated,
-         contact_email, network_name) in rows:
+         contact_email, network_name, changes, tags, takes_registrations) in rows:
         if (kind_code, kind_name) not in kinds:
             kinds[kind_code, kind_name] = kind_label(SimpleNamespace(code=kind_code, name=kind_name))
+        if takes_registrations:
+            registering.add(event_id)
         organization = (org_name, org_email, org_updated) if org_name is not None else None
-        keys[event_id] = _piece_key(common, event_id, uid, sequence, updated_at, changes.get(event_id, []),
-                                    tags.get(event_id, []), kinds[kind_code, kind_name], event_id in registering,
+        keys[event_id] = _piece_key(common, event_id, uid, sequence, updated_at, (changes or "").split("\n"),
+                                    (tags or "").split("\n"), kinds[kind_code, kind_name], bool(takes_registrations),
                                     organization, contact_email, network_name)
     return rows, keys, registering
 
