@@ -15,6 +15,7 @@ from flask import abort, current_app, make_response, render_template, request, u
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..core.extensions import db
 from ..core.formatting import format_date, local_time, when
@@ -89,9 +90,15 @@ def is_public(event: Event) -> bool:
     return event.visibility == "public" and event.status in ("published", "cancelled")
 
 
+# The relations of an event that its pages show come in the event's query (each was a query of
+# its own); packages above add theirs (registrations: its settings). By name: a relation that a
+# package above declares exists only once the mappers are configured.
+page_relations = ["organization", "contact_person", "working_group", "tags"]
+
+
 def _visible_event(event_id: int) -> Event:
     """The event if this visitor may see it: public ones to all, others to the network's organizers."""
-    event = db.session.get(Event, event_id)
+    event = db.session.get(Event, event_id, options=[joinedload(getattr(Event, name)) for name in page_relations])
     if event is None:
         abort(404)
     if not is_public(event) and not (

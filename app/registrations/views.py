@@ -14,7 +14,7 @@ from ..core.extensions import db, htmx, limiter
 from ..core.rendering import wants_fragment
 from ..core.security import public
 from ..directory.models import Membership, Organization
-from ..events import recurrence
+from ..events import public as event_pages, recurrence
 from ..events import service as events
 from ..events.models import Event
 from . import attendance, forms, notifications, service
@@ -83,6 +83,10 @@ def _box(event: Event, occurrence, form=None, message: str = "", invitation=None
         "key": occurrence.key if occurrence is not None else "",
         "invitation": invitation,
     }
+
+
+# The box asks for the event's settings on every event page: they come in the event's query.
+event_pages.page_relations.append("registration_settings")
 
 
 @bp.app_template_global()
