@@ -107,6 +107,24 @@ def test_event_without_settings_shows_no_form(app, client, network):
     assert client.post(f"/events/{event.id}/register", data={"name": "x", "email": "x@example.org"}).status_code == 404
 
 
+def test_event_page_queries_do_not_grow_with_registrations(client, network, make, count_queries):
+    """The settings come with the event; the box asks for the questions, the network's
+    organizations and the date's count: the same queries for one or forty of each."""
+    event = make_event(network, capacity=100, questions=[("text", "Anreise?", "", False)])
+    make.organization(network, "Caritas")
+    db.session.commit()
+    url = f"/events/{event.id}"
+    few = count_queries(lambda: client.get(url))
+    for n in range(40):
+        service.register(event, event.starts_at, f"Person {n}", f"p{n}@example.org", None, "", {}, notify=False)
+        make.organization(network, f"Verein {n}")
+        db.session.add(Question(event_id=event.id, position=n + 1, kind="text", label=f"Frage {n}"))
+    db.session.commit()
+    text = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "60 places left." in text and "Verein 39" in text and "Frage 39" in text
+    assert count_queries(lambda: client.get(url)) == few <= 6
+
+
 def test_closed_and_not_yet_open(app, client, network):
     event = make_event(network)
     event.registration_settings.is_open = False
