@@ -472,4 +472,4 @@ def test_queries_do_not_grow_with_the_programme(app, make, count_queries):
 
             counts[(size, label)] = count_queries(fetch)
     for label in ("page", "filtered", "fragment", "embed"):
-        assert counts[(10, label)] == counts[(60, label)] <= 5, counts
+        assert counts[(10, label)] == counts[(60, label)] <= 4, counts
