@@ -61,8 +61,8 @@ def _box(event: Event, occurrence, form=None, message: str = "", invitation=None
     if settings is None:
         return None
     state = service.registration_state(event, occurrence, settings)
-    questions = service.questions_of(event) if state == "open" or invitation is not None else []
     if form is None and (state == "open" or invitation is not None):
+        questions = service.questions_of(event)
         organizations = _organizations(event.network_id) if settings.ask_organization else []
         data = {}
         if invitation is not None:
@@ -153,14 +153,14 @@ def register(event_id: int):
         # A bot filled the field people never see: it gets a success it cannot tell from a real
         # one, and nothing is saved or mailed.
         return _done(url_for("registrations.resend", event_id=event.id, sent="registered"))
-    box = _box(event, occurrence)
-    if box["state"] != "open":
-        return _render_form(box, 422)
     questions = service.questions_of(event)
     organizations = _organizations(event.network_id) if settings.ask_organization else []
     form = forms.build(forms.RegistrationForm, questions, organizations, settings.ask_organization, text_language=event.text_language,
                        formdata=request.form)
-    box["form"] = form
+    box = _box(event, occurrence, form=form)
+    if box["state"] != "open":
+        box["form"] = None  # closed meanwhile: nothing to fill in
+        return _render_form(box, 422)
     if not form.validate():
         return _render_form(box, 422)
     organization_id, organization_name = _fill(form, settings.ask_organization, organizations)
