@@ -215,6 +215,59 @@ def test_htmx_gets_only_the_results(client, assorted):
     assert "<html" in full
 
 
+def entry_items(text: str) -> dict[str, str]:
+    """Each entry's <li> by its title."""
+    return {titles(item)[0]: item for item in re.findall(r'<li class="event programme-entry.*?\n</li>', text, re.S)}
+
+
+def test_entries_kept_rendered_show_every_change_at_once(client, assorted):
+    """Entries are rendered once and kept by everything they show (views/public.py
+    `programme_entry`): a change to the event, the submission, a category's name, the
+    registration, the language or the frame shows on the next request. One change per entry
+    and round, so that each value of the key is proven on its own."""
+    slug = assorted.campaign.slug
+    for path in (f"/programmes/{slug}", f"/programmes/{slug}/embed"):
+        for headers in ({}, {"HX-Request": "true"}, {"Accept-Language": "de"}):
+            get(client, path, **headers)
+    assorted.cafe.event.title = "Begegnungscafé am Markt"
+    assorted.calligraphy.event.registration_settings.is_open = False
+    assorted.evening.fee, assorted.evening.is_free = "2 €", False
+    assorted.categories["talk"].code, assorted.categories["talk"].name = None, "Gesprächsrunde"
+    assorted.concert.district = "Sudenburg"
+    db.session.commit()
+    _, text = get(client, f"/programmes/{slug}")
+    items = entry_items(text)
+    assert "Begegnungscafé am Markt" in items
+    assert "/register" not in items["Kalligrafie-Workshop"]
+    assert "2 €" in items["Ukrainian evening"] and "Gesprächsrunde" in items["Sprachcafé für Kinder"]
+    assert "(Sudenburg)" in items["Konzert im Park"]
+    _, german = get(client, f"/programmes/{slug}", **{"Accept-Language": "de"})
+    assert all("Eintritt" in item and "Admission" not in item for item in entry_items(german).values())
+    _, embed = get(client, f"/programmes/{slug}/embed")
+    assert all('target="_blank"' in item for item in entry_items(embed).values())
+    assorted.cafe.event.status = "cancelled"
+    assorted.calligraphy.event.registration_settings.is_open = True
+    assorted.kids.event.venue_address = "Alter Markt 6, 39104 Magdeburg"
+    db.session.commit()
+    _, text = get(client, f"/programmes/{slug}", **{"HX-Request": "true"})
+    items = entry_items(text)
+    assert "is-cancelled" in items["Begegnungscafé am Markt"] and "/register" in items["Kalligrafie-Workshop"]
+    assert "Alter Markt 6" in items["Sprachcafé für Kinder"]
+
+
+def test_entries_kept_rendered_are_bounded(client, assorted, monkeypatch):
+    from collections import OrderedDict
+
+    from app.programmes.views import public as views
+
+    _, expected = get(client, f"/programmes/{assorted.campaign.slug}")
+    monkeypatch.setattr(views, "_rendered", OrderedDict())
+    monkeypatch.setattr(views, "_ENTRIES_KEPT", 3)
+    for _ in range(3):  # five entries through three places: rendered again, the same text
+        _, text = get(client, f"/programmes/{assorted.campaign.slug}")
+        assert text == expected and len(views._rendered) == 3
+
+
 def test_text_is_marked_with_its_language(client, assorted):
     _, english_page = get(client, f"/programmes/{assorted.campaign.slug}")
     assert re.search(r'<a href="/events/\d+" lang="de" dir="auto">Begegnungscafé</a>', english_page)

@@ -8,11 +8,15 @@ Queries: the campaign (with its network), its categories, the entries with their
 registration settings, the partners; the filters run over the loaded entries, so the page
 costs the same whatever is chosen and however many entries there are.
 """
+import threading
+from collections import OrderedDict
 from datetime import date
 
 from flask import abort, current_app, make_response, request, url_for
-from flask_babel import ngettext
+from flask_babel import get_locale, ngettext
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -83,6 +87,41 @@ def entry_time(entry: listing.Entry) -> str:
     return time_range(entry.occurrence)
 
 
+# Rendered entries of the page, the embed and the htmx list, by everything one shows: a page
+# has dozens, rendering them was a third of its time, and an entry changes only with its event,
+# its submission, its category's name, the language or whether registration is open. Bounded
+# (a few megabytes): a programme's entries in the languages read, in and out of the frame.
+_ENTRIES_KEPT = 2048
+_rendered: OrderedDict = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+@pass_context
+def programme_entry(context, entry: listing.Entry) -> Markup:
+    """The entry as programmes/_programme_entry.html renders it in the list's context."""
+    s, e = entry.submission, entry.event
+    is_open = registration_open(entry)
+    title = e.text("title")
+    # Every value the template reads (url_for: the event's id and the script root).
+    key = (str(get_locale()), request.script_root, context["embed"], is_open,
+           s.category is not None, context["category_names"].get(s.category_id),
+           e.id, e.status, title.text, title.lang, e.starts_at, e.ends_at, e.timezone, e.all_day, e.cancel_reason,
+           e.venue_name, e.venue_address, s.organization_name, s.district, s.step_free, s.accessibility,
+           s.languages, s.target_groups, s.registration_required, s.is_free, s.fee)
+    with _rendered_lock:
+        html = _rendered.get(key)
+        if html is not None:
+            _rendered.move_to_end(key)
+            return html
+    template = context.environment.get_template("programmes/_programme_entry.html")
+    html = Markup(template.render(context.get_all(), entry=entry, registration_is_open=is_open))
+    with _rendered_lock:
+        _rendered[key] = html
+        while len(_rendered) > _ENTRIES_KEPT:
+            _rendered.popitem(last=False)
+    return html
+
+
 def day_label(day: date) -> str:
     """A short day for the filter, e.g. "Monday, 21 September" / "Montag, 21. September"."""
     return format_skeleton("MMMMEEEEd", day)
@@ -116,7 +155,7 @@ def _context(campaign: Campaign, preview: bool) -> dict:
         "category_names": {c.id: category_label(c) for c in campaign.categories},
         "entry_time": entry_time,
         "day_label": day_label,
-        "registration_open": registration_open,
+        "programme_entry": programme_entry,
     }
 
 
