@@ -48,7 +48,7 @@ end
 def fill(url: str) -> dict:
     """The data set; returns the addresses to measure."""
     from flask_migrate import upgrade
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import func, insert, select, text
 
     from app import create_app
     from app.core.extensions import db
@@ -92,6 +92,10 @@ def fill(url: str) -> dict:
                  "programme": f"/programmes/{campaign}", "feed": f"/feeds/n/{network.slug}.ics", "edited": single,
                  "events": events, "registrations": registrations}
         db.session.commit()
+        # Statistics, as autovacuum keeps them on a live database: without them PostgreSQL
+        # plans the bulk-loaded tables blind (the upcoming list's query took 65 ms, not 2).
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
         db.engine.dispose()
     return paths
 
