@@ -315,6 +315,10 @@ def test_series_page_describes_the_rule_and_lists_next_dates(client, network, ki
     assert "Feiertag" in text and "This event is cancelled" not in text
     _, german = get(client, f"/events/{cafe.id}", lang="de")
     assert "Donnerstag" in german
+    cafe.repeat_until = date(2027, 6, 30)  # the span is kept per rule: a new rule, a new span
+    db.session.commit()
+    _, text = get(client, f"/events/{cafe.id}")
+    assert "From Mar 4, 2027 to Jun 24, 2027 (17 dates)" in text
 
 
 @pytest.mark.parametrize("start, fields, words", [

