@@ -260,12 +260,16 @@ def test_entries_kept_rendered_are_bounded(client, assorted, monkeypatch):
 
     from app.programmes.views import public as views
 
-    _, expected = get(client, f"/programmes/{assorted.campaign.slug}")
+    from tests.demo_crawl import normalized
+
+    def page():  # the CSRF token's signed time may tick between two answers
+        return normalized(get(client, f"/programmes/{assorted.campaign.slug}")[1].encode())
+
+    expected = page()
     monkeypatch.setattr(views, "_rendered", OrderedDict())
     monkeypatch.setattr(views, "_ENTRIES_KEPT", 3)
     for _ in range(3):  # five entries through three places: rendered again, the same text
-        _, text = get(client, f"/programmes/{assorted.campaign.slug}")
-        assert text == expected and len(views._rendered) == 3
+        assert page() == expected and len(views._rendered) == 3
 
 
 def test_text_is_marked_with_its_language(client, assorted):
