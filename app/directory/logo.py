@@ -2,42 +2,33 @@
 Pillow from the bytes themselves, never by the file name or the browser's word. No SVG: it
 can carry script."""
 import base64
-import io
 
-from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
+from flask_babel import gettext as _, lazy_gettext as _l
 
+from ..core import images
 from .models import Network
 from .service import DirectoryError
 
 MAX_LOGO_BYTES = 500 * 1024
 MAX_LOGO_SIDE = 4000  # pixels; a small file can still unpack to a huge bitmap in the PDF renderer
 TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
+_REFUSALS = {
+    images.EMPTY: _l("Please choose a PNG or JPEG file."),
+    images.TOO_BIG: _l("The logo may be at most 500 KB."),
+    images.WRONG_TYPE: _l("Only PNG and JPEG images can be used as a logo."),
+    images.DAMAGED: _l("This image file is damaged."),
+}
 
 
 def check_logo(data: bytes) -> str:
     """The MIME type of an uploaded logo: PNG or JPEG of at most 500 KB and MAX_LOGO_SIDE
     pixels a side; anything else raises DirectoryError for the "logo" field."""
-    if not data:
-        raise DirectoryError(_("Please choose a PNG or JPEG file."), "logo")
-    if len(data) > MAX_LOGO_BYTES:
-        raise DirectoryError(_("The logo may be at most 500 KB."), "logo")
     try:
-        image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, Image.DecompressionBombError):
-        raise DirectoryError(_("Only PNG and JPEG images can be used as a logo."), "logo") from None
-    except Exception:  # noqa: BLE001  (whatever a broken upload makes the parser raise)
-        raise DirectoryError(_("This image file is damaged."), "logo") from None
-    with image:
-        if image.format not in TYPES:
-            raise DirectoryError(_("Only PNG and JPEG images can be used as a logo."), "logo")
-        kind, size = image.format, image.size
-        try:
-            image.verify()
-        except Exception:  # noqa: BLE001  (Pillow raises many kinds for broken data)
-            raise DirectoryError(_("This image file is damaged."), "logo") from None
-    if max(size) > MAX_LOGO_SIDE:
-        raise DirectoryError(_("The logo may be at most %(num)d pixels wide and high.", num=MAX_LOGO_SIDE), "logo")
+        kind, _size = images.check(data, TYPES, MAX_LOGO_BYTES, MAX_LOGO_SIDE)
+    except images.ImageError as error:
+        message = _REFUSALS.get(error.reason) or _(
+            "The logo may be at most %(num)d pixels wide and high.", num=MAX_LOGO_SIDE)
+        raise DirectoryError(str(message), "logo") from None
     return TYPES[kind]
 
 
