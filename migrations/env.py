@@ -78,8 +78,8 @@ def render_item(type_, obj, autogen_context):
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """Leave the database-specific full-text index of the minutes out of autogenerate."""
-    from app.minutes.search import is_search_index
+    """Leave the database-specific full-text indexes (core/fulltext.py) out of autogenerate."""
+    from app.core.fulltext import is_search_index
 
     return not is_search_index(name)
 

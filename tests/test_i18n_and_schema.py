@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from babel.messages.pofile import read_po
 
 from app.core.extensions import db
-from app.minutes.search import is_search_index
+from app.core.fulltext import is_search_index
 
 ROOT = Path(__file__).parent.parent
 
@@ -57,7 +57,7 @@ def test_german_catalog_translates_every_message(tmp_path):
 
 
 def test_the_models_match_the_migrations(app):
-    # The minutes' full-text index is database-specific and made by hand (minutes/search.py).
+    # The full-text indexes are database-specific and made by hand (core/fulltext.py).
     options = {"include_object": lambda obj, name, *rest: not is_search_index(name)}
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts=options), db.metadata)

@@ -2,28 +2,17 @@
 
 Each meeting has one `SearchDocument` row with all its searchable text. The index is made
 by migration 0005: SQLite's FTS5 (a table kept in step by triggers) or PostgreSQL's
-full-text search (a stored `to_tsvector('simple', …)` column with a GIN index). Both split
-words the same way and match word prefixes, without stemming, so both databases find the
-same meetings.
+full-text search (a stored `to_tsvector('simple', …)` column with a GIN index); what both
+searches share is in core/fulltext.py.
 """
-import re
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import column, func, literal_column, select, table
 
 from ..core.extensions import db
+from ..core.fulltext import START, STOP, fts5_match, mark, on_postgresql, terms, tsquery
 from .models import SearchDocument
-
-MAX_TERMS = 8
-# Marks around the matches in a snippet; control characters that cannot occur in stored text.
-_START, _STOP = "\x02", "\x03"
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def is_search_index(name: str | None) -> bool:
-    """Whether a table, trigger or index belongs to the database-specific index (for alembic)."""
-    return bool(name) and name.startswith(("minutes_search_fts", "ix_minutes_search_fts"))  # also the column
 
 
 def index(meeting_id: int, network_id: int, working_group_id: int | None, document: str) -> None:
@@ -34,12 +23,6 @@ def index(meeting_id: int, network_id: int, working_group_id: int | None, docume
                                       working_group_id=working_group_id, document=document))
     else:
         row.network_id, row.working_group_id, row.document = network_id, working_group_id, document
-
-
-def terms(query: str) -> list[str]:
-    """The words of what someone typed; everything else (quotes, operators) is dropped, so
-    no input can break or steer the database's query syntax."""
-    return _WORD.findall(query or "")[:MAX_TERMS]
 
 
 @dataclass
@@ -54,20 +37,19 @@ def search(query: str, meeting_ids, limit: int = 50) -> list[Hit]:
     words = terms(query)
     if not words:
         return []
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         rows = _postgresql(words, meeting_ids, limit)
     else:
         rows = _sqlite(words, meeting_ids, limit)
-    return [Hit(meeting_id, _mark(snippet)) for meeting_id, snippet in rows]
+    return [Hit(meeting_id, mark(snippet)) for meeting_id, snippet in rows]
 
 
 def _sqlite(words, meeting_ids, limit):
-    # terms() leaves only word characters, so quoting each word cannot be broken out of.
-    match = " AND ".join(f'"{word}"*' for word in words)
+    match = fts5_match(words)
     fts = table("minutes_search_fts", column("rowid"))
     whole = literal_column("minutes_search_fts")
     statement = (
-        select(fts.c.rowid, func.snippet(whole, 0, _START, _STOP, "…", 24))
+        select(fts.c.rowid, func.snippet(whole, 0, START, STOP, "…", 24))
         .where(whole.op("MATCH")(match), fts.c.rowid.in_(meeting_ids))
         .order_by(literal_column("rank")).limit(limit)
     )
@@ -75,8 +57,7 @@ def _sqlite(words, meeting_ids, limit):
 
 
 def _postgresql(words, meeting_ids, limit):
-    # Each word is matched as a word start: 'sprach':* finds Sprachkurs.
-    query = func.to_tsquery(literal_column("'simple'::regconfig"), " & ".join(f"'{word.lower()}':*" for word in words))
+    query = tsquery(words)
     vector = literal_column("minutes_search.minutes_search_fts_vector")
     # Rank on the stored vector and cut to `limit` first; only those few get a snippet, which
     # has to parse the document again.
@@ -85,7 +66,7 @@ def _postgresql(words, meeting_ids, limit):
         .where(vector.op("@@")(query), SearchDocument.meeting_id.in_(meeting_ids))
         .order_by(literal_column("rank").desc()).limit(limit).subquery()
     )
-    options = f"StartSel={_START}, StopSel={_STOP}, MaxWords=24, MinWords=8, MaxFragments=2"
+    options = f"StartSel={START}, StopSel={STOP}, MaxWords=24, MinWords=8, MaxFragments=2"
     statement = (
         select(SearchDocument.meeting_id,
                func.ts_headline(literal_column("'simple'::regconfig"), SearchDocument.document, query, options))
@@ -94,8 +75,3 @@ def _postgresql(words, meeting_ids, limit):
     )
     return db.session.execute(statement).all()
 
-
-def _mark(snippet: str) -> Markup:
-    """The snippet as safe HTML: the text escaped, the matches in <mark>."""
-    escaped = str(escape(snippet or ""))
-    return Markup(escaped.replace(_START, "<mark>").replace(_STOP, "</mark>"))
