@@ -48,6 +48,7 @@ def _init_extensions(app: Flask) -> None:
     from .minutes import models as _minutes_models  # noqa: F401
     from .programmes import models as _programme_models  # noqa: F401
     from .registrations import models as _registration_models  # noqa: F401
+    from .search import models as _search_models  # noqa: F401
     from .core.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
     from .core.views import register_error_pages
 
@@ -67,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
 
     # The login check runs before the CSRF check, so anonymous requests to organizer
     # routes are always answered "log in first", whatever their method.
+    app.before_request(params.apply_upload_limit)
     app.before_request(params.refuse_nul_bytes)
     app.before_request(security.require_login_unless_public)
     csrf.init_app(app)
@@ -110,6 +112,7 @@ def _subscribe() -> None:
     from .minutes import agenda as _agenda  # noqa: F401  registrations.invitation_extras: the agenda
     from .minutes import service as _minutes  # noqa: F401  events.event_rescheduled, registrations' personal data
     from .registrations import notifications as _notifications  # noqa: F401  events.event_changed: mails
+    from .search import index as _search_index  # noqa: F401  every flush that changes what the search finds
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -123,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from .programmes.views import bp as programmes_bp
     from .registrations.organizer import bp as registration_admin_bp
     from .registrations.views import bp as registrations_bp
+    from .search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
@@ -134,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_admin_bp)  # the organizer's registration pages
     app.register_blueprint(minutes_bp)  # agenda, minutes, decisions, action items
     app.register_blueprint(programmes_bp)  # the Intercultural Week: campaigns, submissions, programme
+    app.register_blueprint(search_bp)  # the public search over events and programme entries
 
 
 def _register_cli(app: Flask) -> None:

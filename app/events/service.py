@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.extensions import db
@@ -380,6 +381,29 @@ def next_dates(event: Event, after: datetime, limit: int) -> list[recurrence.Occ
     by_start = {c.original_start: c for c in event.changes} if any(r.state for r in rows) else {}
     return [recurrence.Occurrence(event, r.original_start, r.starts_at, r.ends_at, by_start.get(r.original_start))
             for r in rows]
+
+
+def shown_dates(event_ids, now: datetime) -> list[recurrence.Occurrence]:
+    """One date of each of these events, for lists that show events rather than dates (search
+    results): the first that has not ended by `now`, else the last; skipped dates left out.
+    In one query for the events and their dates, one for the changes of series, one for tags."""
+    ids = list(event_ids)
+    if not ids:
+        return []
+    ended = StoredOccurrence.ends_at <= now
+    ranked = select(StoredOccurrence.id, func.row_number().over(
+        partition_by=StoredOccurrence.event_id,
+        # Dates to come first, the soonest first; else the latest.
+        order_by=(case((ended, 1), else_=0), case((ended, None), else_=StoredOccurrence.starts_at),
+                  StoredOccurrence.starts_at.desc())).label("n")).where(
+        StoredOccurrence.event_id.in_(ids), StoredOccurrence.state != "skipped").subquery()
+    rows = db.session.execute(
+        select(Event, StoredOccurrence).join(StoredOccurrence, StoredOccurrence.event_id == Event.id)
+        .join(ranked, and_(ranked.c.id == StoredOccurrence.id, ranked.c.n == 1))
+        .options(joinedload(Event.organization), joinedload(Event.working_group))).all()
+    found = _occurrences(rows)
+    _load_tags([o.event for o in found])
+    return found
 
 
 def upcoming(filters: Filters, after: datetime, limit: int = PAGE_SIZE, public: bool = True):
