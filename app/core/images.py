@@ -53,8 +53,8 @@ def content_hash(data: bytes) -> str:
 def variant_widths(width: int, widths: Collection[int]) -> list[int]:
     """The widths made of a picture `width` pixels wide: those below it, and it (or the largest)
     itself; never enlarged."""
-    below = sorted(w for w in widths if w < width)
-    return below + [min(width, max(widths))]
+    top = min(width, max(widths))
+    return sorted(w for w in widths if w < top) + [top]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 a value outside answers 404 (in a path) or counts as missing (in a query or form), never 500."""
 from datetime import date, datetime
 
-from flask import abort, request
+from flask import abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
 # Ids are INTEGER columns: PostgreSQL refuses more than 2**31 - 1, SQLite overflows past 2**63.
@@ -43,3 +43,18 @@ def refuse_nul_bytes():
     for values in (request.args, request.form):
         if any("\x00" in key or "\x00" in value for key, value in values.items(multi=True)):
             abort(400)
+
+
+def allows_upload(max_bytes: int):
+    """Mark a view that takes a file: its requests may be larger than MAX_CONTENT_LENGTH."""
+    def mark(view):
+        view.max_content_length = max_bytes
+        return view
+    return mark
+
+
+def apply_upload_limit():
+    """before_request, the first: the marked view's limit holds before any hook reads the form."""
+    limit = getattr(current_app.view_functions.get(request.endpoint), "max_content_length", None)
+    if limit:
+        request.max_content_length = limit

@@ -3,6 +3,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import format_date, gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, TimeField, URLField)
 from wtforms.fields.choices import SelectChoice
@@ -11,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.types import utcnow
-from . import recurrence, service
+from . import pictures, recurrence, service
 from .labels import LANGUAGE_LABELS, VISIBILITY_LABELS, kind_label
 from .service import EventError
 
@@ -143,7 +144,41 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class EventForm(_Schedule, FlaskForm):
+class PictureChecks:
+    """An optional picture, its text alternative (required with a picture) and "remove": the
+    checks of the event form and the programme's submission form, which declare the fields
+    `picture`, `picture_alt` and `remove_picture`. The view sets `has_picture`."""
+
+    has_picture = False
+    picture_data: bytes | None = None  # the checked upload, for pictures.set_picture()
+
+    def validate_picture(self, field):
+        if not self._picture_chosen():
+            return
+        data = field.data.read(pictures.MAX_PICTURE_BYTES + 1)  # one byte more tells "too big"
+        try:
+            pictures.check_upload(data)
+        except EventError as error:
+            raise ValidationError(str(error)) from None
+        self.picture_data = data
+
+    def validate_picture_alt(self, field):
+        kept = self.has_picture and not self.remove_picture.data
+        if (self._picture_chosen() or kept) and not (field.data or "").strip():
+            raise ValidationError(_("Please describe the picture in a few words, for people who cannot see it."))
+
+    def _picture_chosen(self) -> bool:
+        return bool(getattr(self.picture.data, "filename", "")) and not self.remove_picture.data
+
+
+def picture_fields():
+    """The three fields PictureChecks checks, declared last in each form."""
+    return (FileField(_l("Picture (optional)")),
+            StringField(_l("What the picture shows"), validators=[Length(max=pictures.MAX_ALT)]),
+            BooleanField(_l("Remove the picture")))
+
+
+class EventForm(PictureChecks, _Schedule, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     kind_id = SelectField(_l("Kind"), coerce=int)
     working_group_id = SelectField(_l("Working group"), coerce=int, default=0)
@@ -178,6 +213,7 @@ class EventForm(_Schedule, FlaskForm):
     visibility = RadioField(_l("Who may see it"), default="public",
                             choices=[SelectChoice(k, v) for k, v in VISIBILITY_LABELS.items()])
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=500)])
+    picture, picture_alt, remove_picture = picture_fields()
 
     def set_choices(self, kinds, groups, organizations, people, group_required: bool = False) -> None:
         """The network's kinds, groups, member organizations and contact people; a group lead
@@ -245,6 +281,7 @@ class EventForm(_Schedule, FlaskForm):
                                  if rule == (event.repeat, event.repeat_interval or 1)), "none")
         self.languages.data = event.language_codes
         self.tags.data = ", ".join(tag.name for tag in event.tags)
+        self.picture_alt.data = event.picture.alt if event.picture is not None else ""
 
 
 class MoveForm(_Schedule, FlaskForm):

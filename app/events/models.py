@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, Column, Date, ForeignKey, Index, Integer, LargeBinary, String, Table, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.extensions import db
@@ -112,6 +113,7 @@ class Event(db.Model):
     tags = relationship(Tag, secondary=event_tags, order_by=Tag.name)
     changes = relationship("OccurrenceChange", back_populates="event", cascade="all, delete-orphan",
                            order_by="OccurrenceChange.original_start")
+    picture = relationship("EventPicture", uselist=False, cascade="all, delete-orphan")
 
     @property
     def language_codes(self) -> list[str]:
@@ -164,3 +166,41 @@ class StoredOccurrence(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # "" as planned, or the OccurrenceChange's action: "skipped", "cancelled", "moved".
     state: Mapped[str] = mapped_column(String(20), default="")
+
+
+class Picture(db.Model):
+    """An uploaded picture, named by its content's hash: stored once in the database (which every
+    server shares) however many events and submissions show it, and never changed, so that
+    its addresses can be cached for a year."""
+
+    __tablename__ = "pictures"
+
+    hash: Mapped[str] = mapped_column(String(32), primary_key=True)
+    width: Mapped[int] = mapped_column(Integer)  # upright, as uploaded
+    height: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PictureVariant(db.Model):
+    """One width of a picture, as WebP without metadata (events/pictures.py makes them)."""
+
+    __tablename__ = "picture_variants"
+
+    hash: Mapped[str] = mapped_column(ForeignKey("pictures.hash", ondelete="CASCADE"), primary_key=True)
+    width: Mapped[int] = mapped_column(Integer, primary_key=True)
+    height: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(20))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class EventPicture(db.Model):
+    """An event's picture and its text alternative (required: the picture says something)."""
+
+    __tablename__ = "event_pictures"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    hash: Mapped[str] = mapped_column(ForeignKey("pictures.hash"), index=True)
+    alt: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    image = relationship(Picture, lazy="joined")

@@ -7,14 +7,14 @@ from flask_login import current_user
 
 from ..core.extensions import db
 from ..core.markdown import to_html
-from ..core.params import db_int
+from ..core.params import allows_upload, db_int
 from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import require
 from ..core.types import utcnow
 from ..directory import access
 from ..directory import service as directory
 from ..directory.models import Network
-from . import recurrence, service
+from . import pictures, recurrence, service
 from .forms import MAX_DESCRIPTION, CancelForm, EventForm, KindForm, MoveForm, date_limits
 from .models import Event, EventKind
 from .service import EventError, Filters
@@ -120,6 +120,7 @@ def _event_form(network: Network) -> EventForm:
 def _event_form_page(network: Network, form: EventForm, event: Event, *, heading: str, action: str,
                      cancel_url: str, original_start=None):
     """Validate and save (nothing is saved when anything is wrong), or show the form again."""
+    form.has_picture = event.picture is not None
     if form.validate_on_submit():
         sequence = event.sequence if event.id else None
         try:
@@ -129,6 +130,7 @@ def _event_form_page(network: Network, form: EventForm, event: Event, *, heading
             else:
                 saved = service.save_keeping_changes(event, **fields)
             service.set_tags(saved, form.tag_names())
+            _save_picture(form, event, saved)
             if request.form.get("publish"):
                 service.publish(saved)
         except EventError as error:
@@ -152,7 +154,17 @@ def _event_form_page(network: Network, form: EventForm, event: Event, *, heading
                   date_limits=date_limits), status
 
 
+def _save_picture(form: EventForm, event: Event, saved: Event) -> None:
+    """The form's picture on the saved event; "the following dates" (a new series) keep the old one."""
+    if form.remove_picture.data:
+        pictures.remove_picture(saved)
+    else:
+        inherited = event.picture.hash if event.picture is not None and saved is not event else None
+        pictures.set_picture(saved, form.picture_alt.data or "", data=form.picture_data, digest=inherited)
+
+
 @bp.route("/n/<slug>/events/new", methods=["GET", "POST"])
+@allows_upload(pictures.MAX_UPLOAD)  # a phone photo is more than other forms may send
 def new_event(slug: str):
     network = _network(slug)
     form = _event_form(network)
@@ -171,6 +183,7 @@ def new_event(slug: str):
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@allows_upload(pictures.MAX_UPLOAD)  # a phone photo is more than other forms may send
 def edit(event_id: int):
     event = _event(event_id)
     form = _event_form(event.network)
@@ -181,6 +194,7 @@ def edit(event_id: int):
 
 
 @bp.route("/events/<int:event_id>/occurrences/<key>/following", methods=["GET", "POST"])
+@allows_upload(pictures.MAX_UPLOAD)  # a phone photo is more than other forms may send
 def following(event_id: int, key: str):
     """Change this date and all following ones of a series."""
     event = _event(event_id)
@@ -339,4 +353,4 @@ def kinds(slug: str):
         422 if form.errors or row_errors else 200)
 
 
-from . import public  # noqa: E402,F401  (registers the public pages on bp)
+from . import public, picture_views  # noqa: E402,F401  (register the public pages on bp)
