@@ -8,6 +8,7 @@ before anything is built; HEAD is answered like GET without the body (Flask). A 
 is built from texts that same query reads (`names`), so a rename changes the ETag as well.
 """
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
 from flask_babel import get_locale, gettext as _
@@ -18,11 +19,15 @@ from werkzeug.http import http_date
 from ..core.cache import key_of, store
 from ..core.extensions import db, limiter
 from ..core.security import public, require
+from ..core.urls import share_urls
 from ..directory import access
 from ..directory.models import Network, Organization, WorkingGroup
 from ..events import service as events
 from ..events.labels import LANGUAGE_LABELS, kind_label
+from ..events.public import is_public
 from ..events.models import Event, EventKind, Tag
+from ..mail import itip
+from ..mail.ics import event_page_url
 from ..programmes.models import Campaign
 from . import service
 
@@ -329,12 +334,16 @@ def personal_link(token: str):
     return redirect(url_for("registrations.manage", token=token) + "#calendar", code=303)
 
 
-# --- For the pages: the Subscribe box -----------------------------------------------
+# --- For the pages: the Subscribe box, "add to calendar" and sharing ----------------
 
-def subscribe_links(https_url: str) -> dict:
-    """{"https": …, "webcal": …} for the Subscribe box."""
+def subscribe_links(https_url: str, name: str = "") -> dict:
+    """The Subscribe box's links: the https address to copy, webcal:// for the calendar app,
+    and Google Calendar's and Outlook.com's own "subscribe from web" pages, filled in."""
     webcal = "webcal://" + https_url.split("://", 1)[1] if "://" in https_url else https_url
-    return {"https": https_url, "webcal": webcal}
+    outlook = {"url": https_url, **({"name": name} if name else {})}
+    return {"https": https_url, "webcal": webcal,
+            "google": "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal}),
+            "outlook": "https://outlook.live.com/calendar/0/addfromweb?" + urlencode(outlook)}
 
 
 def absolute(endpoint: str, **values) -> str:
@@ -343,8 +352,24 @@ def absolute(endpoint: str, **values) -> str:
 
 
 @bp.app_template_global()
-def feed_links(endpoint: str, **values) -> dict:
-    return subscribe_links(absolute(endpoint, **values))
+def feed_links(endpoint: str, name: str = "", **values) -> dict:
+    """`name`: what Outlook.com calls the calendar (else it takes the feed's own)."""
+    return subscribe_links(absolute(endpoint, **values), name)
+
+
+@bp.app_template_global()
+def event_calendar_links(event, occurrence, title) -> dict:
+    """"Add to my calendar" for the date a page is about: Google Calendar, Outlook.com and the
+    event's .ics (a series' holds all its dates: `series` says so); `page`, the date's page,
+    is there to share when `public`."""
+    page_url = event_page_url(event, occurrence)
+    return {**itip.calendar_urls(event, occurrence, page_url, str(title)),
+            "ics": url_for("feeds.event", event_id=event.id), "series": event.is_series,
+            "page": page_url, "public": is_public(event)}
+
+
+# Beside the calendar links: the event page's other way to take an event elsewhere.
+bp.add_app_template_global(share_urls, "share_links")
 
 
 @bp.app_template_global()

@@ -23,7 +23,7 @@ from icalendar import Calendar, vCalAddress, vText
 
 from ..core.formatting import to_local
 
-from .ics import PRODID, build_vevent, vtimezone
+from .ics import PRODID, _location, build_vevent, vtimezone
 
 REQUEST, CANCEL = "REQUEST", "CANCEL"
 
@@ -81,11 +81,11 @@ def message(event, occurrence, method: str, attendee: Attendee, extra_text: str 
     return calendar.to_ical()
 
 
-def add_links(event, occurrence, page_url: str, ics_url: str = "") -> list[tuple[str, str]]:
-    """"Add to my calendar": Google Calendar and Outlook.com open their form filled in (nothing
-    is sent anywhere unless the person clicks), Apple Calendar opens `ics_url` (an .ics of just
-    this date; the mail's own calendar part serves Apple Mail too)."""
-    place = ", ".join(p for p in (event.venue_name, event.venue_room, event.venue_address) if p) or event.online_url
+def calendar_urls(event, occurrence, page_url: str, title: str | None = None) -> dict[str, str]:
+    """{"google": …, "outlook": …}: Google Calendar's and Outlook.com's "new event" forms filled
+    in with one date (nothing is sent anywhere unless the person saves it there). Times in UTC
+    with Z, so that the reader's own calendar zone is no matter; an all-day date as dates with
+    an exclusive end, as both expect. `title` is the title in the reader's language."""
     if event.all_day:
         first = to_local(occurrence.starts_at, event.timezone).date()
         last = to_local(occurrence.ends_at, event.timezone).date()
@@ -95,11 +95,23 @@ def add_links(event, occurrence, page_url: str, ics_url: str = "") -> list[tuple
     else:
         start, end = occurrence.starts_at.astimezone(timezone.utc), occurrence.ends_at.astimezone(timezone.utc)
         google_dates = f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}"
-        outlook = {"startdt": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "enddt": end.strftime("%Y-%m-%dT%H:%M:%SZ")}
-    google = "https://calendar.google.com/calendar/render?" + urlencode(
-        {"action": "TEMPLATE", "text": event.title, "dates": google_dates, "details": page_url, "location": place})
-    outlook_com = "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(
-        {"path": "/calendar/action/compose", "rru": "addevent", "subject": event.title, **outlook,
-         "body": page_url, "location": place})
-    links = [(_("Add to Google Calendar"), google), (_("Add to Outlook.com"), outlook_com)]
+        outlook = {"startdt": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "enddt": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   "allday": "false"}
+    title = title or event.title
+    place = _location(event)
+    return {
+        "google": "https://calendar.google.com/calendar/render?" + urlencode(
+            {"action": "TEMPLATE", "text": title, "dates": google_dates, "details": page_url, "location": place}),
+        "outlook": "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(
+            {"path": "/calendar/action/compose", "rru": "addevent", "subject": title, **outlook,
+             "body": page_url, "location": place}),
+    }
+
+
+def add_links(event, occurrence, page_url: str, ics_url: str = "") -> list[tuple[str, str]]:
+    """"Add to my calendar" in a mail: Google Calendar and Outlook.com (calendar_urls), Apple
+    Calendar opens `ics_url` (an .ics of just this date; the mail's own calendar part serves
+    Apple Mail too)."""
+    urls = calendar_urls(event, occurrence, page_url)
+    links = [(_("Add to Google Calendar"), urls["google"]), (_("Add to Outlook.com"), urls["outlook"])]
     return links + ([(_("Add to Apple Calendar"), ics_url)] if ics_url else [])
