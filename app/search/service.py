@@ -13,7 +13,7 @@ for tags and one for programme entries, however many are found.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import column, func, literal_column, or_, select, table
+from sqlalchemy import column, func, literal_column, or_, select, table, union_all
 from sqlalchemy.orm import joinedload
 
 from ..core import fulltext
@@ -118,7 +118,8 @@ def _vocabulary(words: list[str]) -> list[str]:
         stat = func.ts_stat("SELECT public_search_fts_vector FROM public_search").table_valued("word")
         statement = select(stat.c.word).where(or_(*(func.starts_with(stat.c.word, low) for low, _high in ranges)))
     else:
+        # One range per select: given ranges joined by OR, fts5vocab returns the first range's words only.
         vocabulary = table("public_search_fts_vocabulary", column("term"))
-        statement = select(vocabulary.c.term).where(
-            or_(*((vocabulary.c.term >= low) & (vocabulary.c.term < high) for low, high in ranges)))
+        statement = union_all(*(select(vocabulary.c.term).where(vocabulary.c.term >= low, vocabulary.c.term < high)
+                                for low, high in ranges))
     return list(db.session.scalars(statement.limit(MAX_VOCABULARY)))
