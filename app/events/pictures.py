@@ -80,3 +80,13 @@ def discard_unused(digest: str) -> None:
     if not any(db.session.scalar(select(exists().where(column == digest))) for column in REFERENCES):
         db.session.execute(delete(PictureVariant).where(PictureVariant.hash == digest))
         db.session.execute(delete(Picture).where(Picture.hash == digest))
+
+
+def smallest_variants(event_ids) -> dict[int, tuple[str, PictureVariant]]:
+    """Each of these events' smallest width (320 pixels or less) and its text alternative, in
+    one query: for print, where the picture is small."""
+    rows = db.session.execute(
+        select(EventPicture.event_id, EventPicture.alt, PictureVariant)
+        .join(PictureVariant, PictureVariant.hash == EventPicture.hash)
+        .where(EventPicture.event_id.in_(list(event_ids))).order_by(PictureVariant.width.desc()))
+    return {event_id: (alt, variant) for event_id, alt, variant in rows}  # the smallest comes last

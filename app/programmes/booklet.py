@@ -2,16 +2,17 @@
 entries as the programme page.
 
     html(campaign, preview)   the booklet as HTML: a cover (title, motto, dates, network and
-                              partner logos, intro), the programme day by day with a QR code per
-                              event, and an index of organizers with page numbers
+                              partner logos, intro), the programme day by day with a QR code and
+                              the picture (when it has one) per event, and an index of organizers with page numbers
     build(campaign, preview)  the PDF
 
-The renderer may load data: URLs only (logos and QR codes are inline): nothing in a
+The renderer may load data: URLs only (logos, pictures and QR codes are inline): nothing in a
 submission can make the server fetch an address. Laying out 60 entries takes most of a
 second (see bench/programme.py), so the PDF is kept in-process under its HTML: whatever
 changes what the booklet shows (an entry, a category's name, a logo, the language) changes
 the HTML and so builds it afresh; the same HTML is the same PDF.
 """
+import base64
 from functools import lru_cache
 
 from flask import render_template
@@ -24,6 +25,7 @@ from ..core.formatting import qr_data_uri
 from ..core.markdown import to_html
 from ..core.urls import absolute_url
 from ..directory.logo import logo_data_uri
+from ..events.pictures import smallest_variants
 from . import listing
 from .models import Campaign, Partner
 
@@ -68,6 +70,8 @@ def html(campaign: Campaign, preview: bool = False) -> str:
         partners=[(partner, logo_data_uri(partner)) for partner in partners],
         days=listing.by_day(found), organizers=listing.organizers(found), count=len(found),
         links=links, qr={event_id: _qr(url) for event_id, url in links.items()},
+        pictures={event_id: (alt, f"data:{v.mime};base64,{base64.b64encode(v.data).decode('ascii')}")
+                  for event_id, (alt, v) in smallest_variants(links).items()},
         programme_url=absolute_url("programmes.programme", slug=campaign.slug),
         entry_time=entry_time, short_description=short_description)
 

@@ -143,6 +143,9 @@ class Submission(db.Model):
     # The coordinator's last message to the submitter (asking for changes, or why declined).
     review_message: Mapped[str] = mapped_column(Text, default="")
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    # A picture for the event (events/pictures.py), with what it shows; the event takes it over.
+    picture_hash: Mapped[str | None] = mapped_column(ForeignKey("pictures.hash"), index=True)
+    picture_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

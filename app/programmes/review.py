@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..core.extensions import db
 from ..core.types import utcnow
-from ..events import service as events
+from ..events import pictures, service as events
 from ..events.models import Event, EventKind
 from ..registrations import admin_service
 from . import service
@@ -131,6 +131,10 @@ def sync_event(submission: Submission) -> Event:
     except events.EventError as error:  # e.g. longer than events may last: the entry must be corrected
         raise ProgrammeError(str(error), "end_time") from None
     events.set_tags(event, [campaign.title])
+    if submission.picture_hash:
+        pictures.set_picture(event, submission.picture_alt, digest=submission.picture_hash)
+    else:
+        pictures.remove_picture(event)
     db.session.flush()
     submission.event = event
     if submission.registration_required:

@@ -17,11 +17,13 @@ from ..core.extensions import db
 from ..core.tokens import hash_token, keyed_token
 from ..core.types import utcnow
 from ..directory.models import Membership, Network, Organization, name_key
-from ..events import recurrence
+from ..events import pictures, recurrence
 from ..events.service import slug_of
 from ..mail.outbox import enqueue
 from .labels import REQUIRED_FIELD_LABELS, SUBMISSION_STATUS_LABELS
 from .models import BUILTIN_CATEGORIES, Campaign, Category, ReviewStep, Submission
+
+pictures.REFERENCES.append(Submission.picture_hash)  # a picture stays while an entry brings it
 
 SALT_BYTES = 32
 MAX_TOKEN_LENGTH = 100
@@ -32,7 +34,7 @@ SUBMISSION_FIELDS = (
     "title", "description", "text_language", "category_id", "starts_at", "ends_at", "venue_name",
     "venue_address", "district", "accessibility", "step_free", "languages", "target_groups", "is_free",
     "fee", "registration_required", "capacity", "organization_name", "contact_name", "contact_email",
-    "contact_phone", "translations",
+    "contact_phone", "translations", "picture_hash", "picture_alt",
 )
 
 
@@ -250,10 +252,13 @@ def edit_by_submitter(submission: Submission, **fields) -> None:
 
 
 def _apply(submission: Submission, fields: dict) -> None:
+    old_picture = submission.picture_hash
     for name, value in fields.items():
         if name not in SUBMISSION_FIELDS:
             raise KeyError(name)
         setattr(submission, name, value.strip() if isinstance(value, str) else value)
+    if old_picture not in (None, submission.picture_hash):
+        pictures.discard_unused(old_picture)
     _check(submission)
     match_organization(submission)
 

@@ -6,17 +6,18 @@ outside the campaign's week. Every field has a length limit.
 """
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.extensions import db
 from ..directory.models import Membership, Organization
-from ..events import recurrence
-from ..events.forms import MultiCheckboxField, _date_field, _time_field
+from ..events import pictures, recurrence
+from ..events.forms import MultiCheckboxField, PictureChecks, _date_field, _time_field, picture_fields
 from ..events.labels import LANGUAGE_LABELS
 from ..events.service import EventError, to_utc_checked
 from ..registrations.forms import _Base, check_email
@@ -36,7 +37,7 @@ def _text(label, limit: int, field=StringField):
         "This can have at most %(max)d characters; this has %(length)d."))])
 
 
-class SubmissionForm(_Base):
+class SubmissionForm(PictureChecks, _Base):
     """`_Base` brings the honeypot (`homepage`); the coordinator's edit simply leaves it out."""
 
     title = _text(_l("Title"), MAX_TITLE)
@@ -78,6 +79,8 @@ class SubmissionForm(_Base):
         DataRequired(message=_l("Please enter an e-mail address: the link to your entry is sent there.")),
         Length(max=254), check_email])
     contact_phone = _text(_l("Phone"), 50)
+    picture, picture_alt, remove_picture = picture_fields()
+    kept_picture: str | None = None  # the entry's picture before this change
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,7 +160,16 @@ class SubmissionForm(_Base):
             "capacity": self.capacity.data,
             "contact_email": self.contact_email.data,
             "translations": self._translations(),
+            **self._picture(),
         }
+
+    def _picture(self) -> dict:
+        """The entry's picture after this change: a new upload is stored now (and goes with the
+        rest when the change is rolled back)."""
+        if self.remove_picture.data:
+            return {"picture_hash": None, "picture_alt": ""}
+        digest = pictures.store(self.picture_data).hash if self.picture_data is not None else self.kept_picture
+        return {"picture_hash": digest, "picture_alt": " ".join((self.picture_alt.data or "").split()) if digest else ""}
 
     def _translations(self) -> dict:
         language = self.translation_language.data
@@ -175,6 +187,7 @@ class SubmissionForm(_Base):
         self.languages.data = submission.language_codes
         self.target_groups.data = submission.target_group_codes
         self.is_free.data = "free" if submission.is_free else "fee"
+        self.picture_alt.data = submission.picture_alt
         for language, texts in (submission.translations or {}).items():  # the form holds one
             self.translation_language.data = language
             self.translated_title.data = texts.get("title", "")
@@ -197,7 +210,12 @@ def member_names(campaign: Campaign) -> list[str]:
 def submission_form(campaign: Campaign, formdata=None, submission: Submission | None = None) -> SubmissionForm:
     """The form with the campaign's categories; filled from `submission` when given and nothing
     was posted. A new entry's text language is the page's, when it is one of the choices."""
+    if formdata is not None and request.files:
+        formdata = CombinedMultiDict([request.files, formdata])
     form = SubmissionForm(formdata=formdata, campaign=campaign)
+    if submission is not None:
+        form.kept_picture = submission.picture_hash
+        form.has_picture = submission.picture_hash is not None
     form.category_id.choices = [SelectChoice(0, _l("— please choose —"))] + [
         SelectChoice(c.id, category_label(c)) for c in campaign.categories]
     if formdata is None:

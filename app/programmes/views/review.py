@@ -11,7 +11,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
 from ...core.extensions import db
-from ...core.params import db_int
+from ...core.params import allows_upload, db_int
+from ...events.pictures import MAX_UPLOAD
 from ...core.rendering import render, see_other, wants_fragment
 from .. import review, service
 from ..labels import REQUIRED_FIELD_LABELS
@@ -221,6 +222,7 @@ def submission(submission_id: int):
 
 
 @bp.route("/submissions/<int:submission_id>/edit", methods=["GET", "POST"])
+@allows_upload(MAX_UPLOAD)  # the entry's picture
 def edit_submission(submission_id: int):
     """The coordination's own correction; an approved entry's event follows."""
     submission = managed_submission(submission_id)

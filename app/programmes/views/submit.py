@@ -11,6 +11,8 @@ from flask_babel import format_date, gettext as _
 from flask_limiter.util import get_remote_address
 
 from ...core.extensions import db, limiter
+from ...core.params import allows_upload
+from ...events.pictures import MAX_UPLOAD
 from ...core.rendering import see_other, wants_fragment
 from ...core.security import public
 from ...registrations.forms import HONEYPOT
@@ -65,6 +67,7 @@ def _form_page(page: str, status: int = 200, **context):
 
 @bp.route("/programmes/<slug>/submit/<token>", methods=["GET", "POST"])
 @public
+@allows_upload(MAX_UPLOAD)  # the entry's picture
 @limiter.limit(IP_LIMIT, methods=["POST"])
 @limiter.limit(EMAIL_LIMIT, key_func=_email_key, methods=["POST"], deduct_when=_succeeded)
 def submit(slug: str, token: str):
@@ -121,6 +124,7 @@ def status(token: str):
 
 @bp.route("/s/<token>/edit", methods=["GET", "POST"])
 @public
+@allows_upload(MAX_UPLOAD)
 @limiter.limit(IP_LIMIT, methods=["POST"])
 def edit_entry(token: str):
     submission = _submission(token)
@@ -131,7 +135,7 @@ def edit_entry(token: str):
     if request.method == "GET":
         form = None if context["closed"] else submission_form(campaign, submission=submission)
         return _form_page("programmes/status_edit.html", form=form, **context)
-    form = submission_form(campaign, formdata=request.form)
+    form = submission_form(campaign, formdata=request.form, submission=submission)
     if context["closed"]:  # e.g. the deadline passed while typing: what was typed stays
         return _form_page("programmes/status_edit.html", 422, form=form, **context)
     if form.validate():
