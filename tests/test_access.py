@@ -59,6 +59,8 @@ PUBLIC_ENDPOINTS = {
     "programmes.booklet",
     "programmes.partner_logo",
     "feeds.programme",
+    # The public search (issue 16): only public events have documents (app/search/index.py).
+    "search.search",
 }
 
 
