@@ -23,6 +23,8 @@ PUBLIC_ENDPOINTS = {
     "registrations.register",
     "registrations.confirmation",
     "registrations.manage",
+    "registrations.cancel",
+    "registrations.register_again",
     "registrations.invitation",
     "registrations.resend",
     # Calendar feeds (issue 5): public feeds, and private ones whose secret token is the access;

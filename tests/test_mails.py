@@ -190,7 +190,7 @@ def test_the_waiting_list_promotion_speaks_the_promoted_persons_language(client,
     cancel_link = registrations.renew_token(token)
     db.session.commit()
     _delivered(inbox)
-    client.post(f"/r/{cancel_link}", data={"action": "cancel"}, headers={"Accept-Language": "de"})
+    client.post(f"/r/{cancel_link}/cancel", headers={"Accept-Language": "de"})
     mails = _delivered(inbox)
     [cancelled] = mails["erika@example.org"]
     [promoted] = mails["olena@example.org"]

@@ -36,6 +36,21 @@ def is_member(network: Network, organization: Organization) -> bool:
     ) > 0
 
 
+def member_names(network_id: int) -> list[str]:
+    """The names of a network's member organizations, offered while someone types theirs."""
+    return db.session.scalars(
+        select(Organization.name).join(Membership, Membership.organization_id == Organization.id)
+        .where(Membership.network_id == network_id).order_by(Organization.name_key)).all()
+
+
+def member_by_name(network_id: int, name: str) -> Organization | None:
+    """The network's member organization of a typed name (case and spacing do not count)."""
+    key = name_key(name or "")
+    return db.session.scalar(
+        select(Organization).join(Membership, Membership.organization_id == Organization.id)
+        .where(Membership.network_id == network_id, Organization.name_key == key)) if key else None
+
+
 def member_count(network: Network) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Membership).where(Membership.network_id == network.id))

@@ -4,7 +4,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -37,16 +37,14 @@ class _Base(FlaskForm):
 class RegistrationForm(_Base):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=254), check_email])
-    organization_id = SelectField(_l("Organization"), coerce=int, default=0, validate_choice=True)
-    organization_name = StringField(_l("Or type the name of your organization"),
-                                    validators=[Optional(), Length(max=200)])
+    # Free text: the public need not find their organization in a list; a name the network's
+    # directory knows is linked to it on saving (views._organization).
+    organization_name = StringField(_l("Organization"), validators=[Optional(), Length(max=200)])
 
 
 class ManageForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    organization_id = SelectField(_l("Organization"), coerce=int, default=0, validate_choice=True)
-    organization_name = StringField(_l("Or type the name of your organization"),
-                                    validators=[Optional(), Length(max=200)])
+    organization_name = StringField(_l("Organization"), validators=[Optional(), Length(max=200)])
 
 
 class ResendForm(_Base):
@@ -75,9 +73,9 @@ def _question_field(question: Question, text_language: str):
     return TextAreaField(label, validators=required + [Length(max=TEXT_ANSWER_MAX)])
 
 
-def build(base, questions: list[Question], organizations, ask_organization: bool, formdata=None,
-          text_language: str = "de", **data):
-    """An instance of `base` with one field per question and the organizations to pick from;
+def build(base, questions: list[Question], organization_names: list[str], ask_organization: bool,
+          formdata=None, text_language: str = "de", **data):
+    """An instance of `base` with one field per question and the organizations to suggest;
     `text_language` is the language the event's questions are written in."""
 
     class Form(base):
@@ -86,13 +84,10 @@ def build(base, questions: list[Question], organizations, ask_organization: bool
     for question in questions:
         setattr(Form, f"q{question.id}", _question_field(question, text_language))
     form = Form(formdata=formdata, **data) if formdata is not None else Form(**data)
-    if hasattr(form, "organization_id"):
-        if ask_organization:
-            form.organization_id.choices = [SelectChoice(0, _l("— please choose or type below —"))] + [
-                SelectChoice(o.id, o.name) for o in organizations]
-        else:
-            del form.organization_id
-            del form.organization_name
+    if ask_organization:
+        form.organization_names = organization_names
+    else:
+        del form.organization_name
     form.questions = [(question, form[f"q{question.id}"]) for question in questions]
     return form
 

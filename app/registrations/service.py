@@ -222,16 +222,9 @@ def register(event: Event, occurrence_start: datetime, name: str, email: str, or
             notifications.status(existing, token, again=True)
         return existing, token, EXISTS
 
-    if status is None:
-        if settings is not None and settings.needs_approval:
-            status = PENDING
-        elif settings is None or settings.capacity is None or \
-                _confirmed_count(event, occurrence_start) < settings.capacity:
-            status = CONFIRMED
-        elif settings.waiting_list:
-            status = WAITING
-        else:
-            return None, None, FULL
+    status = status or _status_for_newcomer(event, occurrence_start, settings)
+    if status == FULL:
+        return None, None, FULL
 
     token, token_hash = new_token()
     registration = Registration(
@@ -245,6 +238,55 @@ def register(event: Event, occurrence_start: datetime, name: str, email: str, or
     if notify:
         notifications.status(registration, token)
     return registration, token, status
+
+
+def _status_for_newcomer(event: Event, occurrence_start: datetime, settings: RegistrationSettings | None) -> str:
+    """Where someone registering now stands: pending, confirmed, waiting, or full (no place)."""
+    if settings is not None and settings.needs_approval:
+        return PENDING
+    if settings is None or settings.capacity is None or _confirmed_count(event, occurrence_start) < settings.capacity:
+        return CONFIRMED
+    return WAITING if settings.waiting_list else FULL
+
+
+def again_offer(registration: Registration) -> str | None:
+    """Where a cancelled registration would stand if the person registered again now
+    (confirmed, waiting or pending); None when they cannot: registration is not open, there is
+    no place and no waiting list, or the address is registered for the date again already."""
+    if registration.status != "cancelled":
+        return None
+    event, start = registration.event, registration.occurrence_start
+    settings = event.registration_settings
+    state = registration_state(event, occurrence_of(event, start), settings)
+    # An invitation opens an invited-only event to its invitee, as on the invitation page.
+    if state != "open" and not (state == "invited_only" and registration.invitation_id):
+        return None
+    if active_by_email(event, start, registration.email) is not None:
+        return None
+    status = _status_for_newcomer(event, start, settings)
+    return None if status == FULL else status
+
+
+def register_again(registration: Registration, token: str, language: str | None = None) -> str | None:
+    """A cancelled registration back on the list with the same details and link (`token`, mailed
+    again): where it stands now, or None when again_offer() says it cannot. Decided under the
+    capacity lock, as register() does. The caller commits."""
+    lock_event(registration.event_id)
+    status = again_offer(registration)
+    if status is None:
+        return None
+    registration.status = status
+    registration.cancelled_at = None
+    # The waiting list goes by created_at: whoever comes back queues behind those who waited.
+    registration.created_at = registration.updated_at = utcnow()
+    registration.language = language or registration.language
+    if registration.invitation_id is not None:
+        invitation = db.session.get(Invitation, registration.invitation_id)
+        if invitation is not None:
+            answer_invitation(invitation, "yes")
+    db.session.flush()
+    notifications.status(registration, token)
+    return status
 
 
 def renew_token(registration: Registration) -> str:

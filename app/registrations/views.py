@@ -11,13 +11,15 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
 from ..core.extensions import db, htmx, limiter
-from ..core.rendering import wants_fragment
+from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import public
-from ..directory.models import Membership, Organization
+from ..directory import service as directory
+from ..directory.models import Organization
 from ..events import public as event_pages, recurrence
 from ..events import service as events
 from ..events.models import Event
 from . import attendance, forms, notifications, service
+from .admin_service import organization_label
 from .models import ACTIVE_STATUSES
 
 bp = Blueprint("registrations", __name__)
@@ -49,26 +51,14 @@ def _done(url: str):
 
 # --- What the event page needs ----------------------------------------------------
 
-def _organizations(network_id: int) -> list[Organization]:
-    return db.session.scalars(
-        select(Organization).join(Membership, Membership.organization_id == Organization.id)
-        .where(Membership.network_id == network_id).order_by(Organization.name_key)).all()
-
-
-def _box(event: Event, occurrence, form=None, message: str = "", invitation=None) -> dict | None:
+def _box(event: Event, occurrence, form=None, message: str = "") -> dict | None:
     """Everything the registration block of a page shows; None when the event takes none."""
     settings = event.registration_settings
     if settings is None:
         return None
     state = service.registration_state(event, occurrence, settings)
-    if form is None and (state == "open" or invitation is not None):
-        questions = service.questions_of(event)
-        organizations = _organizations(event.network_id) if settings.ask_organization else []
-        data = {}
-        if invitation is not None:
-            data = {"name": invitation.name, "email": invitation.email,
-                    "organization_id": invitation.organization_id or 0}
-        form = forms.build(forms.RegistrationForm, questions, organizations, settings.ask_organization, text_language=event.text_language, **data)
+    if form is None and state == "open":
+        form = _registration_form(event, settings.ask_organization, service.questions_of(event))
     numbers = service.counts(event, occurrence.original_start if occurrence else None) \
         if settings.capacity is not None and occurrence is not None else None
     left = max(0, settings.capacity - numbers["confirmed"]) if numbers is not None else None
@@ -81,7 +71,6 @@ def _box(event: Event, occurrence, form=None, message: str = "", invitation=None
         "message": message,
         "places_left": left,
         "key": occurrence.key if occurrence is not None else "",
-        "invitation": invitation,
     }
 
 
@@ -121,15 +110,21 @@ def _render_form(box: dict, status: int):
     return render_template(template, registration=box), status
 
 
-def _fill(form, ask_organization: bool, organizations):
-    """(organization_id, organization_name) from the form: a picked one, or the typed name."""
-    if not ask_organization:
-        return None, ""
-    org_id = form.organization_id.data or None
-    if org_id:
-        chosen = next((o for o in organizations if o.id == org_id), None)
-        return org_id, chosen.name if chosen else ""
-    return None, (form.organization_name.data or "").strip()
+def _registration_form(event: Event, ask_organization: bool, questions, base=forms.RegistrationForm,
+                       formdata=None, **data):
+    """The event's form, suggesting the network's member organizations when it asks for one."""
+    names = directory.member_names(event.network_id) if ask_organization else []
+    return forms.build(base, questions, names, ask_organization, text_language=event.text_language,
+                       formdata=formdata, **data)
+
+
+def _organization(form, event: Event) -> tuple[int | None, str]:
+    """(organization_id, organization_name) from the typed name: a member organization of the
+    event's network is linked by its id (for the organizers' reports), any other name is kept
+    as typed."""
+    typed = " ".join((form.organization_name.data or "").split()) if "organization_name" in form else ""
+    known = directory.member_by_name(event.network_id, typed)
+    return (known.id, known.name) if known is not None else (None, typed)
 
 
 # --- Registering ------------------------------------------------------------------
@@ -153,17 +148,14 @@ def register(event_id: int):
         # A bot filled the field people never see: it gets a success it cannot tell from a real
         # one, and nothing is saved or mailed.
         return _done(url_for("registrations.resend", event_id=event.id, sent="registered"))
-    questions = service.questions_of(event)
-    organizations = _organizations(event.network_id) if settings.ask_organization else []
-    form = forms.build(forms.RegistrationForm, questions, organizations, settings.ask_organization, text_language=event.text_language,
-                       formdata=request.form)
+    form = _registration_form(event, settings.ask_organization, service.questions_of(event), formdata=request.form)
     box = _box(event, occurrence, form=form)
     if box["state"] != "open":
         box["form"] = None  # closed meanwhile: nothing to fill in
         return _render_form(box, 422)
     if not form.validate():
         return _render_form(box, 422)
-    organization_id, organization_name = _fill(form, settings.ask_organization, organizations)
+    organization_id, organization_name = _organization(form, event)
     registration, _token, outcome = service.register(
         event, occurrence.original_start, form.name.data, form.email.data, organization_id, organization_name,
         forms.answers_from(form), language=str(get_locale()))
@@ -227,7 +219,6 @@ def manage(token: str):
     settings = event.registration_settings
     ask_organization = settings.ask_organization if settings is not None else False
     questions = service.questions_of(event)
-    organizations = _organizations(event.network_id) if ask_organization else []
     active = registration.status in ACTIVE_STATUSES
     action = request.form.get("action", "save")
     status = 200
@@ -240,27 +231,70 @@ def manage(token: str):
             service.delete_personal_data(registration)
             db.session.commit()
             return render_template("registrations/manage.html", deleted=True, event=event)
-    if request.method == "POST" and action == "cancel" and active:
-        service.cancel(registration)
-        db.session.commit()
-        return redirect(url_for("registrations.manage", token=token, done="cancelled"))
     formdata = request.form if request.method == "POST" and action == "save" else None
     data = {} if formdata is not None else {
-        "name": registration.name, "organization_id": registration.organization_id or 0,
-        "organization_name": "" if registration.organization_id else registration.organization_name,
+        "name": registration.name, "organization_name": organization_label(registration),
         **forms.answers_to_formdata(questions, service.answers_of(registration))}
-    form = forms.build(forms.ManageForm, questions, organizations, ask_organization, text_language=event.text_language, formdata=formdata, **data)
+    form = _registration_form(event, ask_organization, questions, forms.ManageForm, formdata, **data)
     if formdata is not None and active:
         if form.validate():
-            organization_id, organization_name = _fill(form, ask_organization, organizations)
+            organization_id, organization_name = _organization(form, event)
             service.update(registration, form.name.data, organization_id, organization_name,
                            forms.answers_from(form))
             db.session.commit()
-            return redirect(url_for("registrations.manage", token=token, done="saved"))
+            return redirect(_manage_url(token, done="saved"))
         status = 422
     return render_template("registrations/manage.html", form=form, active=active, message=message,
                            done=request.args.get("done", ""), checkin_code=attendance.checkin_code(registration),
+                           again=None if active else service.again_offer(registration),
                            **_registration_context(registration, token)), status
+
+
+def _manage_url(token: str, **args) -> str:
+    return url_for("registrations.manage", token=token, **args)
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+@public
+@limiter.limit(IP_LIMIT, methods=["POST"])
+def cancel(token: str):
+    """Cancelling asks once: the GET asks (a page of its own, or for htmx the manage page's
+    cancel section in place), the POST from that question cancels."""
+    registration = service.by_token(token)
+    if registration is None:
+        return _invalid()
+    if registration.status not in ACTIVE_STATUSES:  # cancelled already, e.g. in another tab
+        return see_other(_manage_url(token))
+    if request.method == "POST":
+        service.cancel(registration)
+        db.session.commit()
+        return see_other(_manage_url(token, done="cancelled"))
+    return render("registrations/cancel.html", "registrations/_cancel.html", confirming=True,
+                  **_registration_context(registration, token))
+
+
+def _token_email_key() -> str:
+    """Rate-limit key of the address a manage link belongs to (the IP for a wrong link)."""
+    registration = service.by_token(request.view_args.get("token"))
+    return f"email:{registration.email}" if registration is not None else get_remote_address()
+
+
+@bp.post("/r/<token>/again")
+@public
+@limiter.limit(IP_LIMIT)
+@limiter.limit(EMAIL_LIMIT, key_func=_token_email_key, deduct_when=_succeeded)
+def register_again(token: str):
+    """After cancelling: the same person, details and link, back on the list while places
+    remain (or the waiting list is open)."""
+    registration = service.by_token(token)
+    if registration is None:
+        return _invalid()
+    outcome = service.register_again(registration, token, language=str(get_locale()))
+    if outcome is None:  # full, closed or registered again meanwhile: the page says what is
+        db.session.rollback()
+        return see_other(_manage_url(token, done="not_again"))
+    db.session.commit()
+    return see_other(_manage_url(token, done="again"))
 
 
 # --- Invitations ------------------------------------------------------------------
@@ -284,18 +318,16 @@ def invitation(token: str):
     form = None
     questions = service.questions_of(event)
     ask_organization = settings.ask_organization if settings is not None else True
-    organizations = _organizations(event.network_id) if ask_organization else []
     if request.method == "POST":
         answer = request.form.get("answer", "")
         if answer not in ("yes", "no", "maybe"):
             abort(400)
         invitation.language = str(get_locale())  # later mails speak the invitee's language
         if answer == "yes" and can_register and registration is None:
-            form = forms.build(forms.RegistrationForm, questions, organizations, ask_organization, text_language=event.text_language,
-                               formdata=request.form)
+            form = _registration_form(event, ask_organization, questions, formdata=request.form)
             form.email.data = invitation.email  # the address the invitation went to, not a typed one
             if form.validate():
-                organization_id, organization_name = _fill(form, ask_organization, organizations)
+                organization_id, organization_name = _organization(form, event)
                 registration, _token, outcome = service.register(
                     event, invitation.occurrence_start, form.name.data, invitation.email, organization_id,
                     organization_name, forms.answers_from(form), invitation=invitation, language=str(get_locale()))
@@ -316,9 +348,9 @@ def invitation(token: str):
         else:
             status = 409
     if form is None and can_register and registration is None:
-        form = forms.build(forms.RegistrationForm, questions, organizations, ask_organization, text_language=event.text_language,
-                           name=invitation.name, email=invitation.email,
-                           organization_id=invitation.organization_id or 0)
+        invited_by = db.session.get(Organization, invitation.organization_id) if invitation.organization_id else None
+        form = _registration_form(event, ask_organization, questions, name=invitation.name, email=invitation.email,
+                                  organization_name=invited_by.name if invited_by is not None else "")
     return render_template(
         "registrations/invitation.html", invitation=invitation, event=event, occurrence=occurrence, form=form,
         can_register=can_register, registration=registration, settings=settings,
