@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from ..core.extensions import db
 from ..core.tokens import hash_token, keyed_token
 from ..core.types import utcnow
-from ..directory.models import Membership, Network, Organization, name_key
+from ..directory import service as directory
+from ..directory.models import Network
 from ..events import pictures, recurrence
 from ..events.service import slug_of
 from ..mail.outbox import enqueue
@@ -209,11 +210,8 @@ def can_submitter_edit(submission: Submission, now: datetime | None = None) -> b
 
 def match_organization(submission: Submission) -> None:
     """Link the directory's member organization of the typed name, when the network has one."""
-    key = name_key(submission.organization_name or "")
-    submission.organization_id = db.session.scalar(
-        select(Organization.id).join(Membership, Membership.organization_id == Organization.id)
-        .where(Membership.network_id == submission.campaign.network_id, Organization.name_key == key)
-    ) if key else None
+    member = directory.member_by_name(submission.campaign.network_id, submission.organization_name)
+    submission.organization_id = member.id if member is not None else None
 
 
 def _check(submission: Submission) -> None:

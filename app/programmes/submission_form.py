@@ -8,14 +8,12 @@ from datetime import datetime
 
 from flask import current_app, request
 from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core.extensions import db
-from ..directory.models import Membership, Organization
+from ..directory import service as directory
 from ..events import pictures, recurrence
 from ..events.forms import MultiCheckboxField, PictureChecks, _date_field, _time_field, picture_fields
 from ..events.labels import LANGUAGE_LABELS
@@ -200,13 +198,6 @@ class SubmissionForm(PictureChecks, _Base):
         self.end_time.data = end.time() if end else None
 
 
-def member_names(campaign: Campaign) -> list[str]:
-    """The network's member organizations, offered while typing the organization's name."""
-    return db.session.scalars(
-        select(Organization.name).join(Membership, Membership.organization_id == Organization.id)
-        .where(Membership.network_id == campaign.network_id).order_by(Organization.name_key)).all()
-
-
 def submission_form(campaign: Campaign, formdata=None, submission: Submission | None = None) -> SubmissionForm:
     """The form with the campaign's categories; filled from `submission` when given and nothing
     was posted. A new entry's text language is the page's, when it is one of the choices."""
@@ -223,5 +214,5 @@ def submission_form(campaign: Campaign, formdata=None, submission: Submission | 
             form.fill(submission)
         elif str(get_locale()) in LANGUAGE_LABELS:
             form.text_language.data = str(get_locale())
-    form.organization_names = member_names(campaign)
+    form.organization_names = directory.member_names(campaign.network_id)
     return form
