@@ -94,7 +94,7 @@ def is_public(event: Event) -> bool:
 # The relations of an event that its pages show come in the event's query (each was a query of
 # its own); packages above add theirs (registrations: its settings). By name: a relation that a
 # package above declares exists only once the mappers are configured.
-page_relations = ["organization", "contact_person", "working_group", "tags"]
+page_relations = ["organization", "contact_person", "working_group", "tags", "picture"]
 
 
 def _visible_event(event_id: int) -> Event:
@@ -110,6 +110,7 @@ def _visible_event(event_id: int) -> Event:
 
 # --- Words for times and rules ------------------------------------------------------
 
+@bp.app_template_global()
 def time_range(occurrence) -> str:
     """"15:00 – 17:00" on the day heading's day; the full span when all-day or over several days."""
     event = occurrence.event
@@ -240,11 +241,14 @@ def parse_filters(args, options: FilterOptions, dates: bool = True) -> ListReque
     return parsed
 
 
-def group_by_day(occurrences) -> list[tuple[date, list]]:
-    """Consecutive occurrences on the same local day, under one heading."""
+def group_by_day(occurrences, today: date | None = None) -> list[tuple[date, list]]:
+    """Consecutive occurrences on the same local day, under one heading; those that began
+    before `today` and still run are listed under today."""
     days: list[tuple[date, list]] = []
     for occurrence in occurrences:
         day = recurrence.to_local(occurrence.starts_at, occurrence.event.timezone).date()
+        if today is not None and day < today:
+            day = today
         if days and days[-1][0] == day:
             days[-1][1].append(occurrence)
         else:
@@ -252,6 +256,7 @@ def group_by_day(occurrences) -> list[tuple[date, list]]:
     return days
 
 
+@bp.app_template_global()
 def occurrence_url(occurrence) -> str:
     if occurrence.event.is_series:
         return url_for("events.show", event_id=occurrence.event.id, at=occurrence.key)
@@ -273,7 +278,8 @@ def _list_context() -> dict:
         if cursor is None:
             parsed.messages.append(_("The link to further events was not valid; the list starts from the beginning."))
     after = max(start, cursor) if cursor else start
-    page, next_after = service.upcoming(parsed.filters, after)
+    ongoing_at = None if cursor or parsed.filters.date_from else utcnow()
+    page, next_after = service.upcoming(parsed.filters, after, ongoing_at=ongoing_at)
     if page:
         summary = ngettext("%(num)d date", "%(num)d dates", len(page))
         if next_after:
@@ -281,7 +287,8 @@ def _list_context() -> dict:
     else:
         summary = _("No events match.") if parsed.active else _("No upcoming events.")
     return {
-        "days": group_by_day(page),
+        "days": group_by_day(page, _local_today(tz)),
+        "listed": page,
         "next_url": url_for("events.upcoming", after=encode_cursor(next_after), **parsed.values)
         if next_after else None,
         "first_url": url_for("events.upcoming", **parsed.values) if cursor else None,
@@ -293,8 +300,6 @@ def _list_context() -> dict:
                                    key=lambda item: item[1]),
         "oob": wants_fragment(),
         "default_tz": tz,
-        "time_range": time_range,
-        "occurrence_url": occurrence_url,
     }
 
 
@@ -454,9 +459,7 @@ def _event_context(event: Event) -> dict:
         "url_values": url_values,
         "jsonld": json_ld(event, occurrence, jsonld_url),
         "description_text": to_text(event.description)[:300],
-        "time_range": time_range,
         "occurrence_state": occurrence_state,
-        "occurrence_url": occurrence_url,
     }
 
 

@@ -406,15 +406,24 @@ def shown_dates(event_ids, now: datetime) -> list[recurrence.Occurrence]:
     return found
 
 
-def upcoming(filters: Filters, after: datetime, limit: int = PAGE_SIZE, public: bool = True):
+def upcoming(filters: Filters, after: datetime, limit: int = PAGE_SIZE, public: bool = True,
+             ongoing_at: datetime | None = None):
     """A page of occurrences starting at or after `after`, and where the next page starts.
-    The stored dates come ordered and limited from the database, whatever the number of series."""
+    The stored dates come ordered and limited from the database, whatever the number of series.
+    With `ongoing_at` (the first page), dates that began earlier but have not ended by then come
+    first: a three-day festival stays listed until its last day."""
     end = None
     if filters.date_to:
         end = recurrence.to_utc(datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time()),
                                 current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    starts = StoredOccurrence.starts_at >= after
+    if ongoing_at is not None:
+        # No date is longer than MAX_LENGTH: the database still walks one range of starts.
+        starts = and_(StoredOccurrence.starts_at >= after - MAX_LENGTH,
+                      or_(starts, StoredOccurrence.ends_at > ongoing_at))
     rows = db.session.execute(
-        _dated(filters, after, end, public).where(StoredOccurrence.starts_at >= after).limit(limit + 1)).all()
+        _dated(filters, after, end, public).where(starts).options(joinedload(Event.organization))
+        .limit(limit + 1)).all()
     found = _occurrences(rows)
     page, rest = found[:limit], found[limit:]
     _load_tags(list({o.event.id: o.event for o in page}.values()))

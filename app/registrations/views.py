@@ -18,7 +18,7 @@ from ..directory.models import Organization
 from ..events import public as event_pages, recurrence
 from ..events import service as events
 from ..events.models import Event
-from . import attendance, forms, notifications, service
+from . import attendance, availability, forms, notifications, service
 from .admin_service import organization_label
 from .models import ACTIVE_STATUSES
 
@@ -88,6 +88,12 @@ def registration_box(event: Event, occurrence, specific: bool = True, next_dates
         return {"event": event, "choose_date": True, "next_dates": next_dates,
                 "settings": event.registration_settings}
     return _box(event, occurrence)
+
+
+@bp.app_template_global()
+def availability_marks(occurrences) -> dict:
+    """Places left, fully booked, waiting list or not yet open, for a list's cards."""
+    return availability.of(occurrences)
 
 
 def _visible_event(event_id: int) -> Event:
