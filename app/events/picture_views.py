@@ -6,10 +6,8 @@ from ..core.extensions import db
 from ..core.security import public
 from .models import Event, Picture, PictureVariant
 from .pictures import WIDTHS
-from .public import _visible_event, is_public, page_relations
+from . import public as public_pages  # by module: it may still be loading when this loads
 from .views import bp
-
-page_relations.append("picture")  # the event page shows it: it comes in the event's query
 
 
 def variant_url(event_id: int, picture: Picture, width: int) -> str:
@@ -37,7 +35,7 @@ def picture_sources(event: Event) -> dict | None:
 def picture(event_id: int, digest: str, width: int):
     """One width of an event's picture: the hash in the address names the content, so it may
     be kept for a year. Only where the event page may be seen."""
-    event = _visible_event(event_id)
+    event = public_pages._visible_event(event_id)
     if event.picture is None or event.picture.hash != digest:
         abort(404)
     variant = db.session.get(PictureVariant, (digest, width))
@@ -46,7 +44,7 @@ def picture(event_id: int, digest: str, width: int):
     response = make_response(variant.data)
     response.mimetype = variant.mime
     # Not public ones: only the organizers' browsers may keep them, no shared cache.
-    response.headers["Cache-Control"] = ("public" if is_public(event) else "private") + \
+    response.headers["Cache-Control"] = ("public" if public_pages.is_public(event) else "private") + \
         ", max-age=31536000, immutable"
     response.set_etag(f"{digest}-{width}")
     return response.make_conditional(request)
