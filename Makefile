@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app app
 # must point where `make run` serves.
 RUN_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test bench install install-dev translations messages clean fonts
+.PHONY: run test bench bench-public install install-dev translations messages clean fonts
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(BIN)/python:
@@ -64,6 +64,10 @@ test: install-dev
 bench: install-dev
 	@command -v wrk >/dev/null || (apt-get install -y wrk || sudo apt-get install -y wrk)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Only the public pages in Chromium, throttled like a slow phone (also part of `make bench`).
+bench-public: install-dev
+	$(BIN)/python bench/public_pages.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -128,15 +128,18 @@ def get(port: int, path: str, headers=None) -> tuple[int, float, dict, bytes]:
 
 
 class Server:
-    def __init__(self, app: str, env: dict, workers: int = WORKERS, port: int | None = None):
-        self.app, self.env, self.workers = app, env, workers
+    """gunicorn serving `app` of the checkout at `root` (bench/public_pages.py serves another one)."""
+
+    def __init__(self, app: str, env: dict, workers: int = WORKERS, port: int | None = None, root: Path = ROOT):
+        self.app, self.env, self.workers, self.root = app, env, workers, root
         self.port, self.process = port or _free_port(), None
 
     def start(self) -> "Server":
+        root = self.root
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "--chdir", str(ROOT / "bench") if "reference" in self.app else str(ROOT),
-             self.app], cwd=ROOT, env=self.env, start_new_session=True)
+            [str(root / ".venv/bin/gunicorn"), "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", "--chdir", str(root / "bench") if "reference" in self.app else str(root),
+             self.app], cwd=root, env=self.env, start_new_session=True)
         if "reference" in self.app:
             time.sleep(1.5)
         else:
