@@ -30,6 +30,7 @@ Nothing is asserted: the figures are printed (a table, or JSON with --json).
 
     .venv/bin/python bench/public_pages.py [--json]
     .venv/bin/python bench/public_pages.py --root /tmp/before   # another checkout, its own .venv
+    .venv/bin/python bench/public_pages.py --screenshots /tmp/shots   # and each first screen
 """
 import argparse
 import html
@@ -176,7 +177,7 @@ class Visit:
                                     key=lambda r: -r[2])}
 
 
-def measure(browser, base: str, path: str, viewport: dict) -> dict:
+def measure(browser, base: str, path: str, viewport: dict, shot: Path | None) -> dict:
     context = browser.new_context(viewport=viewport, locale="de-DE")
     try:
         page = context.new_page()
@@ -187,6 +188,8 @@ def measure(browser, base: str, path: str, viewport: dict) -> dict:
                    "height": page.evaluate("document.documentElement.scrollHeight")}
         if path == "/events":
             figures["on_screen"] = page.evaluate(ON_SCREEN_SCRIPT)
+        if shot:
+            page.screenshot(path=shot)  # the first screen, as the visitor sees it before scrolling
         page.goto("about:blank")
         figures["second"] = visit.go(base + path)
         return figures
@@ -194,9 +197,9 @@ def measure(browser, base: str, path: str, viewport: dict) -> dict:
         context.close()
 
 
-def measure_repeatedly(browser, base: str, path: str, viewport: dict) -> dict:
+def measure_repeatedly(browser, base: str, path: str, viewport: dict, shot: Path | None) -> dict:
     """The last run's figures with the median LCP of REPEAT runs (a shared machine jitters)."""
-    runs = [measure(browser, base, path, viewport) for _ in range(REPEAT)]
+    runs = [measure(browser, base, path, viewport, shot) for _ in range(REPEAT)]
     figures = runs[-1]
     for visit in ("first", "second"):
         times = [run[visit]["lcp_ms"] for run in runs]
@@ -235,6 +238,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve (with its own .venv)")
+    parser.add_argument("--screenshots", type=Path, help="save each page's first screen here as NAME-WIDTH.png")
     args = parser.parse_args()
     chromium = chromium_path()
     try:
@@ -254,7 +258,8 @@ def main() -> int:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             for name, path in pages.items():
                 for viewport in VIEWPORTS:
-                    results.append({"name": name, **measure_repeatedly(browser, server.base, path, viewport)})
+                    shot = args.screenshots and args.screenshots / f"{name}-{viewport['width']}.png"
+                    results.append({"name": name, **measure_repeatedly(browser, server.base, path, viewport, shot)})
             browser.close()
     finally:
         server.stop()
