@@ -28,7 +28,7 @@ from ...directory import access
 from ...events.labels import LANGUAGE_LABELS
 from ...events.public import time_range
 from ...events.service import id_param
-from ...registrations.service import registration_state
+from ...registrations import availability
 from .. import booklet, listing
 from ..labels import TARGET_GROUP_LABELS, category_label
 from ..models import Campaign, Partner, Submission
@@ -78,11 +78,6 @@ def parse_filters(args, campaign: Campaign, choices: listing.Choices) -> tuple[l
     return filters, values
 
 
-def registration_open(entry: listing.Entry) -> bool:
-    """Whether the entry's event takes registrations now (its settings come with the entries)."""
-    return registration_state(entry.event, entry.occurrence, entry.event.registration_settings) == "open"
-
-
 def entry_time(entry: listing.Entry) -> str:
     return time_range(entry.occurrence)
 
@@ -100,21 +95,21 @@ _rendered_lock = threading.Lock()
 def programme_entry(context, entry: listing.Entry) -> Markup:
     """The entry as programmes/_programme_entry.html renders it in the list's context."""
     s, e = entry.submission, entry.event
-    is_open = registration_open(entry)
+    mark = context["marks"].get((e.id, e.starts_at))
     title = e.text("title")
     # Every value the template reads (url_for: the event's id and the script root).
-    key = (str(get_locale()), request.script_root, context["embed"], is_open,
+    key = (str(get_locale()), request.script_root, context["embed"], mark,
            s.category is not None, context["category_names"].get(s.category_id),
            e.id, e.status, title.text, title.lang, e.starts_at, e.ends_at, e.timezone, e.all_day, e.cancel_reason,
-           e.venue_name, e.venue_address, s.organization_name, s.district, s.step_free, s.accessibility,
-           s.languages, s.target_groups, s.registration_required, s.is_free, s.fee)
+           e.kind_id, e.network.timezone, e.online_url, e.venue_name, e.venue_address, s.organization_name, s.district,
+           s.step_free, s.accessibility, s.languages, s.target_groups, s.registration_required, s.is_free, s.fee)
     with _rendered_lock:
         html = _rendered.get(key)
         if html is not None:
             _rendered.move_to_end(key)
             return html
     template = context.environment.get_template("programmes/_programme_entry.html")
-    html = Markup(template.render(context.get_all(), entry=entry, registration_is_open=is_open))
+    html = Markup(template.render(context.get_all(), entry=entry, mark=mark))
     with _rendered_lock:
         _rendered[key] = html
         while len(_rendered) > _ENTRIES_KEPT:
@@ -132,6 +127,7 @@ def _context(campaign: Campaign, preview: bool) -> dict:
     choices = listing.choices(found)
     filters, values = parse_filters(request.args, campaign, choices)
     shown = [entry for entry in found if listing.matches(entry, filters)]
+    marks = availability.of([entry.occurrence for entry in shown])
     used = {entry.submission.category_id for entry in found}
     count = ngettext("%(num)d event", "%(num)d events", len(shown))
     if filters.active:
@@ -156,6 +152,7 @@ def _context(campaign: Campaign, preview: bool) -> dict:
         "entry_time": entry_time,
         "day_label": day_label,
         "programme_entry": programme_entry,
+        "marks": marks,
     }
 
 
