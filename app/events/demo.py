@@ -8,6 +8,8 @@ Idempotent: an event whose title already exists in its network is left alone, so
 second run adds nothing, and a run weeks later adds no second set of series; only a
 title that names a year (the network meeting, the Intercultural Week) may be new then.
 """
+import io
+import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from urllib.parse import quote_plus
@@ -17,7 +19,7 @@ from sqlalchemy import select
 from ..core.extensions import db
 from ..directory import service as directory
 from ..directory.models import Network, WorkingGroup
-from . import recurrence, service
+from . import pictures, recurrence, service
 from .models import Event
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
@@ -54,6 +56,8 @@ class Plan:
     changes: list[tuple] = field(default_factory=list)
     # The organizers' translations: {"ar": {"title": …, "description": …}, …}
     translations: dict = field(default_factory=dict)
+    # What the event's picture shows: a drawing made from the title (no photos in the repository).
+    picture: str = ""
 
 
 # --- Dates relative to today ------------------------------------------------------
@@ -203,6 +207,7 @@ def plans(today: date) -> list[Plan]:
              at(near(21, FRI), 18),
              organization="Landeshauptstadt Magdeburg – Koordinierungsstelle Integration", contact="Lena Brandt",
              venue_room="Hansesaal", languages="de,en,ar,uk", tags=["Einbürgerung"], **RATHAUS_MD,
+             picture="Zeichnung: bunte Kreise, die sich überschneiden, auf warmem Grund",
              description=(
                  "Feierliche Übergabe der Einbürgerungsurkunden durch die Oberbürgermeisterin, "
                  "mit Musik und Empfang.\n\n"
@@ -252,6 +257,7 @@ def plans(today: date) -> list[Plan]:
              at(near(10, SAT), 14), group="Unter-AG Interkulturelle Woche",
              organization="Einewelthaus Magdeburg", languages="de,en,ar",
              venue_room="Großer Saal", tags=["Interkulturelle Woche", "Beteiligung"], **EINEWELTHAUS,
+             picture="Zeichnung: viele farbige Kreise, die zusammen ein Muster ergeben",
              description=(
                  "Sie möchten bei der Interkulturellen Woche mitmachen – mit einem Konzert, einem Kochabend, "
                  "einer Lesung oder einem offenen Treffen? In der **Ideenwerkstatt** planen wir das "
@@ -263,7 +269,7 @@ def plans(today: date) -> list[Plan]:
              group="Unter-AG Interkulturelle Woche", organization=
              "Landeshauptstadt Magdeburg – Koordinierungsstelle Integration", contact="Lena Brandt",
              venue_name="Verschiedene Orte in Magdeburg", languages="de,en,ar,uk,fa",
-             tags=["Interkulturelle Woche"],
+             tags=["Interkulturelle Woche"], picture="Zeichnung: bunte Kreise in vielen Farben auf hellem Grund",
              description=(
                  "Die bundesweite Interkulturelle Woche in Magdeburg: über **40 Veranstaltungen** von "
                  "Vereinen, Initiativen, Migrant*innenorganisationen, Kirchen und Beratungsstellen – "
@@ -406,6 +412,23 @@ def _monthly(first: date, n: int, weekday: int, until: date) -> list[date]:
         year, month = month_shift(date(year, month, 1), 1)
 
 
+def _drawing(title: str) -> bytes:
+    """Overlapping translucent circles, the same for the same title: a picture to show how
+    pictures look, made in a few milliseconds."""
+    from PIL import Image, ImageDraw
+
+    chance = random.Random(title)
+    image = Image.new("RGB", (1280, 720), chance.choice([(250, 236, 214), (226, 239, 241), (236, 231, 244)]))
+    draw = ImageDraw.Draw(image, "RGBA")  # each circle blends with what is under it
+    palette = [(11, 92, 107), (229, 142, 58), (196, 69, 44), (106, 76, 147), (63, 107, 46), (224, 160, 58)]
+    for _ in range(12):
+        x, y, r = chance.randrange(100, 1180), chance.randrange(80, 640), chance.randrange(50, 200)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(*chance.choice(palette), 120))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 # --- Creating ---------------------------------------------------------------------
 
 def load_demo_events(today: date | None = None) -> int:
@@ -445,6 +468,8 @@ def load_demo_events(today: date | None = None) -> int:
             online_url=plan.online_url, languages=plan.languages, visibility=plan.visibility,
             status=plan.status, cancel_reason=plan.cancel_reason, translations=plan.translations)
         service.set_tags(event, plan.tags)
+        if plan.picture:
+            pictures.set_picture(event, plan.picture, data=_drawing(plan.title))
         for wall, action, reason, new_start, new_end in plan.changes:
             service.change_occurrence(
                 event, recurrence.to_utc(wall, tz), action, reason=reason,
