@@ -28,16 +28,22 @@ def photo(path) -> str:
     return str(path)
 
 
-def test_picture_from_the_form_to_the_event_page_at_phone_width(new_page, watch, magdeburg, tmp_path):
-    watch.expect_status(422)  # the submit without the text alternative
+def new_event_form(new_page, magdeburg, title: str, kind: str):
+    """The event form at phone width, filled in but for the picture."""
     page = new_page(viewport=PHONE)
     log_in(page, magdeburg.coordinator)
     page.goto(f"/n/{magdeburg.slug}/events/new")
-    page.fill("#title", "Sommerfest im Interkulturellen Garten")
-    page.select_option("#kind_id", label="Public event")
+    page.fill("#title", title)
+    page.select_option("#kind_id", label=kind)
     page.fill("#start_date", (date.today() + timedelta(days=10)).isoformat())
     page.fill("#start_time", "15:00")
     page.fill("#end_time", "19:00")
+    return page
+
+
+def test_picture_from_the_form_to_the_event_page_at_phone_width(new_page, watch, magdeburg, tmp_path):
+    watch.expect_status(422)  # the submit without the text alternative
+    page = new_event_form(new_page, magdeburg, "Sommerfest im Interkulturellen Garten", "Public event")
     page.fill("#venue_name", "Interkultureller Garten")
     page.set_input_files("#picture", photo(tmp_path / "garden.jpg"))
     page.get_by_role("button", name="Save and publish").click()
@@ -74,14 +80,7 @@ def test_picture_from_the_form_to_the_event_page_at_phone_width(new_page, watch,
 
 
 def test_without_a_picture_the_kinds_drawing_is_decorative(new_page, magdeburg):
-    page = new_page(viewport=PHONE)
-    log_in(page, magdeburg.coordinator)
-    page.goto(f"/n/{magdeburg.slug}/events/new")
-    page.fill("#title", "Austauschtreffen der Sprachmittler:innen")
-    page.select_option("#kind_id", label="Exchange")
-    page.fill("#start_date", (date.today() + timedelta(days=5)).isoformat())
-    page.fill("#start_time", "10:00")
-    page.fill("#end_time", "12:00")
+    page = new_event_form(new_page, magdeburg, "Austauschtreffen der Sprachmittler:innen", "Exchange")
     page.get_by_role("button", name="Save and publish").click()
     page.wait_for_url("**/events/*/manage")
     page.goto(page.url.removesuffix("/manage"))
