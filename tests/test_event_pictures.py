@@ -10,7 +10,7 @@ from PIL import Image
 from app.core.extensions import db
 from app.events import pictures
 from app.events.models import Event, EventPicture, Picture, PictureVariant
-from tests.test_events_organizer import create, english, form, kinds  # noqa: F401  (fixtures)
+from tests.test_events_organizer import _key, create, english, form, kinds  # noqa: F401  (fixtures)
 
 
 def jpeg(width=1600, height=900, color=(200, 80, 40), orientation=None) -> bytes:
@@ -146,3 +146,27 @@ def test_without_a_picture_the_kind_has_a_decorative_drawing(english, kinds):
 def test_small_pictures_are_never_enlarged():
     (size, made) = pictures.images.variants(jpeg(200, 100), pictures.WIDTHS)
     assert size == (200, 100) and [(v.width, v.height) for v in made] == [(200, 100)]
+
+
+def test_a_copy_takes_over_the_picture_unless_removed(english, kinds):
+    source = create(english, kinds[0], picture=upload(jpeg()), picture_alt="Das Café")
+    page = english.get(f"/n/magdeburg/events/new?duplicate={source.id}").get_data(as_text=True)
+    assert 'value="Das Café"' in page and 'class="picture-current"' in page
+    url = f"/n/magdeburg/events/new?duplicate={source.id}"
+    assert post(english, url, kinds[0], picture_alt="").status_code == 422  # the picture still needs its text
+    assert post(english, url, kinds[0], title="Kopie", picture_alt="Das Café").status_code == 303
+    copy = db.session.query(Event).filter_by(title="Kopie").one()
+    assert (copy.picture.hash, copy.picture.alt) == (source.picture.hash, "Das Café")
+    assert post(english, url, kinds[0], title="Ohne", remove_picture="y", picture_alt="").status_code == 303
+    assert db.session.query(Event).filter_by(title="Ohne").one().picture is None
+    assert db.session.get(Event, source.id).picture is not None
+
+
+def test_the_following_dates_of_a_series_keep_its_picture(english, kinds):
+    series = create(english, kinds[0], start_date="2027-03-04", repeat="weekly", repeat_count="10",
+                    picture=upload(jpeg()), picture_alt="Die Gruppe")
+    url = f"/events/{series.id}/occurrences/{_key(series, 2027, 4, 1)}/following"
+    assert post(english, url, kinds[0], start_date="2027-04-01", start_time="16:00", end_time="18:00",
+                repeat="weekly", repeat_count="6", picture_alt="Die Gruppe").status_code == 303
+    head, tail = db.session.query(Event).order_by(Event.id).all()
+    assert head.picture.hash == tail.picture.hash and tail.picture.alt == "Die Gruppe"

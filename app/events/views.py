@@ -118,9 +118,12 @@ def _event_form(network: Network) -> EventForm:
 
 
 def _event_form_page(network: Network, form: EventForm, event: Event, *, heading: str, action: str,
-                     cancel_url: str, original_start=None):
-    """Validate and save (nothing is saved when anything is wrong), or show the form again."""
-    form.has_picture = event.picture is not None
+                     cancel_url: str, original_start=None, picture_from: Event | None = None):
+    """Validate and save (nothing is saved when anything is wrong), or show the form again.
+    The saved event keeps the picture of `picture_from` (the event itself, or the one copied)
+    unless the form changes it."""
+    picture_from = picture_from or event
+    form.has_picture = picture_from.picture is not None
     if form.validate_on_submit():
         sequence = event.sequence if event.id else None
         try:
@@ -130,7 +133,7 @@ def _event_form_page(network: Network, form: EventForm, event: Event, *, heading
             else:
                 saved = service.save_keeping_changes(event, **fields)
             service.set_tags(saved, form.tag_names())
-            _save_picture(form, event, saved)
+            _save_picture(form, picture_from, saved)
             if request.form.get("publish"):
                 service.publish(saved)
         except EventError as error:
@@ -151,15 +154,17 @@ def _event_form_page(network: Network, form: EventForm, event: Event, *, heading
     status = 422 if any(f.errors for f in form) else 200
     return render("events/form.html", "events/_form.html", network=network, form=form, event=event,
                   heading=heading, action=action, cancel_url=cancel_url, following=original_start,
-                  date_limits=date_limits), status
+                  date_limits=date_limits, picture_from=picture_from), status
 
 
-def _save_picture(form: EventForm, event: Event, saved: Event) -> None:
-    """The form's picture on the saved event; "the following dates" (a new series) keep the old one."""
+def _save_picture(form: EventForm, picture_from: Event, saved: Event) -> None:
+    """The form's picture on the saved event; a new series of "the following dates" and a copy
+    take over the picture they come from."""
     if form.remove_picture.data:
         pictures.remove_picture(saved)
     else:
-        inherited = event.picture.hash if event.picture is not None and saved is not event else None
+        inherited = picture_from.picture.hash if picture_from.picture is not None and saved is not picture_from \
+            else None
         pictures.set_picture(saved, form.picture_alt.data or "", data=form.picture_data, digest=inherited)
 
 
@@ -168,18 +173,21 @@ def _save_picture(form: EventForm, event: Event, saved: Event) -> None:
 def new_event(slug: str):
     network = _network(slug)
     form = _event_form(network)
+    source = None
+    if source_id := request.args.get("duplicate", type=db_int):
+        source = db.get_or_404(Event, source_id)
+        require(source.network_id == network.id and access.can_manage_event(current_user, source))
     if request.method == "GET":
-        if source_id := request.args.get("duplicate", type=db_int):
-            source = db.get_or_404(Event, source_id)
-            require(source.network_id == network.id and access.can_manage_event(current_user, source))
+        if source is not None:
             form.fill(service.duplicate(source))
+            form.picture_alt.data = source.picture.alt if source.picture is not None else ""
         elif (group_id := request.args.get("group", type=db_int)) in [c.value for c in form.working_group_id.choices]:
             form.working_group_id.data = group_id
     event = Event(network_id=network.id, timezone=network.timezone, status="draft")
     keep = {name: request.args[name] for name in ("group", "duplicate") if name in request.args}
     return _event_form_page(network, form, event, heading=_("New event"),
                             action=url_for("events.new_event", slug=slug, **keep),
-                            cancel_url=url_for("events.calendar", slug=slug))
+                            cancel_url=url_for("events.calendar", slug=slug), picture_from=source)
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
