@@ -154,6 +154,15 @@ def load_demo() -> None:
     stendal = _network(
         "landkreis-stendal", "Integrationsnetzwerk Landkreis Stendal",
         "Netzwerk des Landkreises mit dem Arbeitstisch zur Integration in Ausbildung und Arbeit.")
+    # The coordinations' public contact (example addresses, as everywhere in the demo).
+    for network, office, email, phone in (
+            (magdeburg, "Landeshauptstadt Magdeburg – Koordinierungsstelle Integration", "integration@magdeburg.example",
+             "0391 540-0000"),
+            (salzwedel, "Altmarkkreis Salzwedel – Integrationskoordination", "integration@altmarkkreis.example", ""),
+            (stendal, "Landkreis Stendal – Integrationskoordination", "integration@landkreis-stendal.example", "")):
+        network.contact_name = network.contact_name or office
+        network.contact_email = network.contact_email or email
+        network.contact_phone = network.contact_phone or phone
     db.session.flush()
 
     md_orgs = _organizations(magdeburg, MAGDEBURG_ORGANIZATIONS)

@@ -63,6 +63,9 @@ PUBLIC_ENDPOINTS = {
     "feeds.programme",
     # The public search (issue 16): only public events have documents (app/search/index.py).
     "search.search",
+    # The network's page (issue 16): its public page for everyone else, the organizers'
+    # overview only for those who may see the network (tests/test_public_pages.py).
+    "directory.network",
 }
 
 
@@ -117,7 +120,7 @@ def test_htmx_requests_get_401_with_redirect_header(client, make):
     assert response.headers["HX-Redirect"].startswith("/login")
 
 
-@pytest.mark.parametrize("url", ["/n/magdeburg", "/n/magdeburg/organizations", "/n/magdeburg/edit"])
+@pytest.mark.parametrize("url", ["/n/magdeburg/organizations", "/n/magdeburg/edit"])
 def test_coordinator_of_another_network_is_refused(client, make, url):
     from app.core.extensions import db
 

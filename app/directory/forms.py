@@ -31,6 +31,20 @@ _email_message = _l("Please enter a valid e-mail address, e.g. name@example.org.
 _phone = Regexp(r"^[0-9 +()/\-.]*$", message=_l("Use digits, spaces and + ( ) / - only."))
 
 
+def _website_field():
+    return URLField(_l("Website"), validators=[
+        Optional(), Length(max=300),
+        URL(require_tld=True, message=_l("Please enter a full address, e.g. https://example.org."))])
+
+
+def _email_field():
+    return EmailField(_l("E-mail address"), validators=[Optional(), Length(max=254), Email(message=_email_message)])
+
+
+def _phone_field():
+    return StringField(_l("Phone"), validators=[Optional(), Length(max=50), _phone])
+
+
 class NetworkForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
@@ -40,6 +54,12 @@ class NetworkForm(FlaskForm):
                            message=_l("Lower-case letters, digits and hyphens only, e.g. magdeburg."))],
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    # The coordination's public contact: a role or office, never taken from an account.
+    contact_name = StringField(_l("Contact on the public page"), validators=[Optional(), Length(max=200)],
+                               description=_l("A role or office, e.g. Coordination office for integration."))
+    contact_email = _email_field()
+    contact_phone = _phone_field()
+    website = _website_field()
 
 
 class OrganizationForm(FlaskForm):
@@ -49,18 +69,16 @@ class OrganizationForm(FlaskForm):
     postcode = StringField(_l("Postcode"), validators=[
         Optional(), Regexp(r"^\d{5}$", message=_l("A German postcode has five digits."))])
     city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
-    website = URLField(_l("Website"), validators=[
-        Optional(), Length(max=300),
-        URL(require_tld=True, message=_l("Please enter a full address, e.g. https://example.org."))])
-    email = EmailField(_l("E-mail address"), validators=[Optional(), Length(max=254), Email(message=_email_message)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50), _phone])
+    website = _website_field()
+    email = _email_field()
+    phone = _phone_field()
 
 
 class PersonForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = StringField(_l("Role or function"), validators=[Optional(), Length(max=200)])
-    email = EmailField(_l("E-mail address"), validators=[Optional(), Length(max=254), Email(message=_email_message)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50), _phone])
+    email = _email_field()
+    phone = _phone_field()
 
 
 class WorkingGroupForm(FlaskForm):

@@ -28,6 +28,12 @@ class Network(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
+    # The coordination's contact, shown on the network's public page (a role, not a person's
+    # account: coordinators choose what is published).
+    contact_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    website: Mapped[str] = mapped_column(String(300), default="", server_default="")
     # A small PNG or JPEG for the minutes' PDF and print pages (checked on upload).
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     logo_type: Mapped[str] = mapped_column(String(20), default="")

@@ -7,7 +7,7 @@ from ..auth.models import User
 from ..core.extensions import db
 from ..core.params import db_int
 from ..core.rendering import render, see_other, wants_fragment
-from ..core.security import admin_required, require
+from ..core.security import admin_required, public, require
 from .forms import ORGANIZATION_KIND_LABELS, NetworkForm, OrganizationForm, PersonForm, WorkingGroupForm
 from .models import Network, Organization, Person, WorkingGroup
 from . import access, logo as logo_service
@@ -72,9 +72,21 @@ def create_network():
     return render_template("directory/networks.html", networks=visible, form=form), 422
 
 
+@bp.app_template_global()
+def public_networks() -> list[Network]:
+    """Every network, by name, for the home page: each has a public page."""
+    return db.session.scalars(select(Network).order_by(Network.name)).all()
+
+
 @bp.get("/n/<slug>")
+@public
 def network(slug: str):
-    network = _network(slug)
+    """The network's page: its organizers' overview for those who work in it, and the public
+    page (who they are, groups, contact, events, programmes) for everyone else."""
+    network = service.network_or_404(slug)
+    if not (current_user.is_authenticated and access.can_view_network(current_user, network)) \
+            or request.args.get("view") == "public":
+        return render_template("directory/public_network.html", network=network, groups=service.group_tree(network))
     return render_template(
         "directory/network.html", network=network, groups=service.group_tree(network),
         can_manage=access.can_manage_network(current_user, network),
@@ -89,7 +101,8 @@ def edit_network(slug: str):
     del form.slug  # web addresses stay stable once shared
     if form.validate_on_submit():
         network.name = form.name.data.strip()
-        network.description = (form.description.data or "").strip()
+        for name in ("description", "contact_name", "contact_email", "contact_phone", "website"):
+            setattr(network, name, (getattr(form, name).data or "").strip())
         db.session.commit()
         flash(_("Saved."), "success")
         return see_other(url_for("directory.network", slug=network.slug))

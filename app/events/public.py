@@ -303,6 +303,15 @@ def _list_context() -> dict:
     }
 
 
+@bp.app_template_global()
+def coming_dates(limit: int = 6, network=None) -> list:
+    """The next public dates (those still running first), for the home and network pages."""
+    tz = network.timezone if network is not None else _default_tz()
+    filters = service.Filters(network_id=network.id if network is not None else None)
+    page, _next = service.upcoming(filters, _start_of(_local_today(tz), tz), limit, ongoing_at=utcnow())
+    return page
+
+
 # --- The pages --------------------------------------------------------------------
 
 @bp.get("/events")

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.extensions import db
 from ..core.types import utcnow
-from ..directory.models import Network
+from ..directory.models import Network, WorkingGroup
 from ..directory.signals import network_created
 from . import recurrence
 from .models import BUILTIN_KINDS, Event, EventKind, OccurrenceChange, StoredOccurrence, Tag, event_tags
@@ -281,6 +281,14 @@ class Filters:
     date_to: date | None = None
 
 
+def _group_and_subgroups(group_id: int):
+    """Ids of a working group and of the groups below it, at any depth: a group's events
+    include its sub-groups'."""
+    tree = select(WorkingGroup.id).where(WorkingGroup.id == group_id).cte("group_tree", recursive=True)
+    tree = tree.union_all(select(WorkingGroup.id).where(WorkingGroup.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
 def _candidates(filters: Filters, start: datetime | None, end: datetime | None, public: bool,
                 network_ids=None):
     """Events (single or series) that may have occurrences in [start, end)."""
@@ -296,7 +304,7 @@ def _candidates(filters: Filters, start: datetime | None, end: datetime | None, 
     if filters.network_id:
         stmt = stmt.where(Event.network_id == filters.network_id)
     if filters.working_group_id:
-        stmt = stmt.where(Event.working_group_id == filters.working_group_id)
+        stmt = stmt.where(Event.working_group_id.in_(_group_and_subgroups(filters.working_group_id)))
     if filters.kind_id:
         stmt = stmt.where(Event.kind_id == filters.kind_id)
     if filters.organization_id:
