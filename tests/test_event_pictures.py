@@ -56,6 +56,10 @@ def test_upload_makes_upright_stripped_widths_and_the_page_shows_them(english, k
     assert 'alt="Kinder malen eine Wand an"' in img and 'width="900" height="1600"' in img
     assert 'loading="eager"' in img and "sizes=" in img
     assert len(variant_urls(img)) == 3
+    # Messengers show it in the link preview: the largest width, at an absolute address.
+    assert re.search(r'<meta property="og:image" content="http://localhost/events/\d+/picture/[0-9a-f]{32}-900\.webp">',
+                     html)
+    assert '<meta property="og:image:alt" content="Kinder malen eine Wand an">' in html
 
 
 def test_served_widths_are_cached_for_a_year(english, kinds, client):
@@ -75,6 +79,7 @@ def test_served_widths_are_cached_for_a_year(english, kinds, client):
 def test_a_drafts_picture_is_not_served_to_the_public(english, kinds, client):
     event = create(english, kinds[0], picture=upload(jpeg()), picture_alt="Ein Foto")  # a draft
     url = variant_urls(english.get(f"/events/{event.id}").get_data(as_text=True))[0]
+    assert "og:image" not in english.get(f"/events/{event.id}").get_data(as_text=True)  # not public: no preview
     organizer = english.get(url)
     assert organizer.status_code == 200 and organizer.headers["Cache-Control"].startswith("private")
     english.post("/logout")

@@ -4,6 +4,7 @@ from flask import abort, make_response, request, url_for
 from ..core import images
 from ..core.extensions import db
 from ..core.security import public
+from ..core.urls import absolute_url
 from .models import Event, Picture, PictureVariant
 from .pictures import WIDTHS
 from . import public as public_pages  # by module: it may still be loading when this loads
@@ -27,6 +28,7 @@ def picture_sources(event: Event) -> dict | None:
         "src": variant_url(event.id, picture, widths[min(1, len(widths) - 1)]),
         "srcset": ", ".join(f"{variant_url(event.id, picture, w)} {w}w" for w in widths),
         "width": largest, "height": max(1, round(picture.height * largest / picture.width)), "alt": shown.alt,
+        "large": absolute_url("events.picture", event_id=event.id, digest=picture.hash, width=largest),
     }
 
 
