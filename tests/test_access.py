@@ -18,6 +18,8 @@ PUBLIC_ENDPOINTS = {
     "events.show",
     "events.print_view",
     "events.qr",
+    # An event's picture (issue 16): only where its event page may be seen (tests/test_event_pictures.py).
+    "events.picture",
     # Registration by link, without an account (issue 4): the form, the confirmation, the
     # manage and invitation links (their secret token is the access), "send my link again".
     "registrations.register",
