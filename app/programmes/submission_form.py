@@ -167,7 +167,8 @@ class SubmissionForm(PictureChecks, _Base):
         if self.remove_picture.data:
             return {"picture_hash": None, "picture_alt": ""}
         digest = pictures.store(self.picture_data).hash if self.picture_data is not None else self.kept_picture
-        return {"picture_hash": digest, "picture_alt": " ".join((self.picture_alt.data or "").split()) if digest else ""}
+        alt = " ".join((self.picture_alt.data or "").split())
+        return {"picture_hash": digest, "picture_alt": alt if digest else ""}
 
     def _translations(self) -> dict:
         language = self.translation_language.data
