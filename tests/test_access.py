@@ -208,9 +208,11 @@ def demo_objects(app):
     from app.mail import outbox
     from app.mail.models import OutboxMail
     from app.minutes.models import ActionItem, AgendaItem, Decision, Meeting
+    from app.events import pictures
     from app.programmes.models import Campaign, Category, Partner, Submission
     from app.registrations.attendance import checkin_code
     from app.registrations.models import Registration
+    from tests.test_event_pictures import jpeg
 
     load_demo()
     magdeburg = db.session.scalar(select(Network).where(Network.slug == "magdeburg"))
@@ -223,6 +225,8 @@ def demo_objects(app):
     campaign = db.session.scalar(select(Campaign).where(Campaign.network_id == magdeburg.id))
     db.session.add(Partner(campaign_id=campaign.id, name="Stadtsparkasse"))  # the demo has none
     magdeburg.logo, magdeburg.logo_type = b"\x89PNG\r\n\x1a\n", "image/png"  # nor a logo
+    entry = db.session.scalar(select(Submission).where(Submission.campaign_id == campaign.id).order_by(Submission.id))
+    entry.picture_hash = pictures.store(jpeg(400, 300)).hash  # nor entries with a picture
     outbox.enqueue("ana@example.org", "Einladung", "…", ics="BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
                    event_id=event.id)  # nor a mail with a calendar part
     db.session.flush()
@@ -250,7 +254,9 @@ def demo_objects(app):
         "campaign_id": campaign.id,
         "category_id": first(Category, Category.campaign_id == campaign.id),
         "partner_id": first(Partner, Partner.campaign_id == campaign.id),
-        "submission_id": first(Submission, Submission.campaign_id == campaign.id),
+        "submission_id": entry.id,
+        "digest": entry.picture_hash,
+        "width": 320,
         "mail_id": first(OutboxMail, OutboxMail.network_id == magdeburg.id, OutboxMail.ics.is_not(None)),
         "user_id": first(User),
         "tag": db.session.scalar(select(Tag.slug).where(Tag.network_id == magdeburg.id).order_by(Tag.id)),

@@ -62,3 +62,23 @@ def test_the_booklet_prints_each_entrys_picture(app, client):
 
     response = client.get(f"/programmes/{p.campaign.slug}/booklet.pdf")
     assert response.status_code == 200 and pdf_images(response.data) == 1  # the QR codes are vectors
+
+
+def test_the_coordination_sees_an_entrys_picture_before_approving(app, client, campaign):
+    send(client, campaign, picture=upload(jpeg()), picture_alt="Töpfe auf dem Herd")
+    submission = submissions()[0]
+    page_url = f"/submissions/{submission.id}"
+    picture_url = f"/submissions/{submission.id}/picture/{submission.picture_hash}-320.webp"
+    assert client.get(picture_url).status_code == 302  # to the login: no picture for anonymous visitors
+    coordinator = factories.user("coord@example.org", coordinates=[campaign.network])
+    outsider = factories.user("other@example.org", coordinates=[factories.network("stendal")])
+    db.session.commit()
+    factories.login(client, outsider.email)
+    assert client.get(picture_url).status_code in (403, 404)
+    client.post("/logout")
+    factories.login(client, coordinator.email)
+    page = client.get(page_url, headers=EN).get_data(as_text=True)
+    assert picture_url in page and "Töpfe auf dem Herd" in page
+    response = client.get(picture_url)
+    assert response.status_code == 200 and response.headers["Cache-Control"].startswith("private")
+    assert client.get(picture_url.replace(submission.picture_hash[:6], "000000")).status_code == 404

@@ -155,6 +155,7 @@ class Submission(db.Model):
     category = relationship(Category)
     organization = relationship("Organization")
     event = relationship("Event")
+    picture = relationship("Picture")
     history = relationship("ReviewStep", back_populates="submission", cascade="all, delete-orphan",
                            order_by="ReviewStep.at, ReviewStep.id")
 

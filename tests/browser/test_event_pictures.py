@@ -89,3 +89,28 @@ def test_without_a_picture_the_kinds_drawing_is_decorative(new_page, magdeburg):
     assert art.bounding_box()["height"] <= 100
     assert_accessible(page)
     screenshot(page, "event-kind-art")
+
+
+def test_the_coordination_sees_an_entrys_picture_and_its_text(new_page, app, tmp_path):
+    from app.core.extensions import db
+    from app.events import pictures
+    from tests.test_programmes_public import entry, make_programme
+
+    with app.test_request_context():  # the entry's mail carries links
+        programme = make_programme()
+        submission = entry(programme, "Gartenfest", approve=False)
+        submission.picture_hash = pictures.store(open(photo(tmp_path / "garden.jpg"), "rb").read()).hash
+        submission.picture_alt = "Beete und ein Gartenhaus in der Sonne"
+        db.session.commit()
+    url, email = f"/submissions/{submission.id}", programme.coordinator.email
+    db.session.rollback()
+    page = new_page(viewport=PHONE)
+    log_in(page, email)
+    page.goto(url)
+    figure = page.locator("figure.submission-picture")
+    expect(figure).to_contain_text("Beete und ein Gartenhaus in der Sonne")
+    page.wait_for_function("document.querySelector('figure.submission-picture img').complete")
+    assert page.evaluate("document.querySelector('figure.submission-picture img').naturalWidth") > 0
+    assert no_horizontal_scroll(page) <= PHONE["width"]
+    assert_accessible(page)
+    screenshot(page, "submission-picture")

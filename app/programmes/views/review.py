@@ -4,7 +4,7 @@ complete ones at once as a plain form); one submission's page with its history; 
 coordinator's edit. The logic is in programmes.review."""
 from dataclasses import dataclass
 
-from flask import flash, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy import select, text
@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ...core.extensions import db
 from ...core.params import allows_upload, db_int
+from ...events.picture_views import sources, variant_response
 from ...events.pictures import MAX_UPLOAD
 from ...core.rendering import render, see_other, wants_fragment
 from .. import review, service
@@ -219,6 +220,22 @@ def _submission_page(submission: Submission, problem: Problem | None = None, sta
 @bp.get("/submissions/<int:submission_id>")
 def submission(submission_id: int):
     return _submission_page(managed_submission(submission_id))
+
+
+@bp.get("/submissions/<int:submission_id>/picture/<digest>-<int:width>.webp")
+def submission_picture(submission_id: int, digest: str, width: int):
+    """The entry's picture, for the coordination to see before it goes public with the event."""
+    if managed_submission(submission_id).picture_hash != digest:
+        abort(404)
+    return variant_response(digest, width, shared=False)
+
+
+@bp.app_template_global()
+def submission_picture_sources(submission: Submission) -> dict | None:
+    if submission.picture is None:
+        return None
+    return sources(submission.picture, submission.picture_alt, "programmes.submission_picture",
+                   submission_id=submission.id)
 
 
 @bp.route("/submissions/<int:submission_id>/edit", methods=["GET", "POST"])
