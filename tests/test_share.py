@@ -270,3 +270,13 @@ def test_subscribe_box_on_the_event_page_names_the_network(client, network):
     text = page(client, f"/events/{event.id}")
     [outlook] = hrefs(text, "https://outlook.live.com/calendar/0/addfromweb?")
     assert _query(outlook) == {"url": "http://localhost/feeds/n/magdeburg.ics", "name": "Netzwerk Magdeburg"}
+
+
+def test_subscribe_box_follows_the_filters_with_htmx(client, network):
+    make_event(network)
+    response = client.get("/events?network=magdeburg", headers={"HX-Request": "true", "Accept-Language": "en"})
+    text = response.get_data(as_text=True)
+    assert "<h1>" not in text  # the fragment
+    assert '<details class="subscribe subscribe-compact no-print" id="subscribe" hx-swap-oob="outerHTML">' in text
+    assert 'value="http://localhost/feeds/events.ics?network=magdeburg"' in text
+    assert "Subscribe to these events" in text
