@@ -57,6 +57,20 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True, caret="initial")
 
 
+def looked_at(page, name: str) -> None:
+    """No sideways scrolling at 360 px, axe, and a screenshot."""
+    assert no_horizontal_scroll(page) <= PHONE["width"]
+    assert_accessible(page)
+    shot(page, name)
+
+
+def copies(page, box, address: str) -> None:
+    """The Copy button in `box` puts `address` into the clipboard and says so."""
+    box.get_by_role("button", name="Copy").click()
+    expect(box.locator(".copy-status")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == address
+
+
 def phone(new_page, **options):
     page = new_page(viewport=PHONE, **options)
     if options.get("java_script_enabled", True):
@@ -75,12 +89,8 @@ def test_event_page_with_javascript_copies_the_link(new_page, live_server, cafe)
     assert parse_qs(urlsplit(google.get_attribute("href")).query)["dates"] == ["20270328T130000Z/20270328T150000Z"]
     page.click(".share-fallback summary")
     expect(page.get_by_role("link", name="WhatsApp")).to_be_visible()
-    page.get_by_role("button", name="Copy").click()
-    expect(page.locator(".share-fallback .copy-status")).to_have_text("Copied.")
-    assert page.evaluate("navigator.clipboard.readText()") == f"{live_server}/events/{cafe}"
-    assert no_horizontal_scroll(page) <= PHONE["width"]
-    assert_accessible(page)
-    shot(page, "event-360-js-open")
+    copies(page, page.locator(".share-fallback"), f"{live_server}/events/{cafe}")
+    looked_at(page, "event-360-js-open")
     page.set_viewport_size(DESKTOP)
     shot(page, "event-1280-js-open")
 
@@ -114,8 +124,7 @@ def test_event_page_without_javascript(new_page, live_server, cafe):
     look.click(".add-to-calendar summary")
     look.click(".share-fallback summary")
     expect(look.locator(".copy-button").first).to_be_hidden()
-    assert no_horizontal_scroll(look) <= PHONE["width"]
-    assert_accessible(look)
+    looked_at(look, "event-360-nojs-axe")
 
 
 def test_web_share_replaces_the_links(new_page, live_server, cafe):
@@ -126,8 +135,7 @@ def test_web_share_replaces_the_links(new_page, live_server, cafe):
     expect(page.locator(".share-fallback")).to_be_hidden()
     page.get_by_role("button", name="Share").click()
     assert page.evaluate("window.__shared") == {"title": TITLE, "url": f"{live_server}/events/{cafe}"}
-    assert_accessible(page)
-    shot(page, "event-360-webshare")
+    looked_at(page, "event-360-webshare")
 
 
 def test_subscribe_box_above_the_list(new_page, live_server, cafe):
@@ -139,12 +147,8 @@ def test_subscribe_box_above_the_list(new_page, live_server, cafe):
     box.locator("> summary").click()
     expect(box.get_by_role("link", name="Subscribe in Google Calendar")).to_be_visible()
     expect(box.get_by_role("link", name="Subscribe in Outlook.com")).to_be_visible()
-    box.get_by_role("button", name="Copy").click()
-    expect(box.locator(".copy-status")).to_have_text("Copied.")
-    assert page.evaluate("navigator.clipboard.readText()") == f"{live_server}/feeds/events.ics"
-    assert no_horizontal_scroll(page) <= PHONE["width"]
-    assert_accessible(page)
-    shot(page, "list-360-open")
+    copies(page, box, f"{live_server}/feeds/events.ics")
+    looked_at(page, "list-360-open")
 
 
 @pytest.mark.parametrize("javascript", [True, False])
@@ -162,9 +166,7 @@ def test_confirmation_page(new_page, live_server, cafe, javascript):
     page.click(".share-fallback > summary")
     copy = expect(page.locator(".share-box .copy-button"))
     copy.to_be_visible() if javascript else copy.to_be_hidden()
-    assert no_horizontal_scroll(page) <= PHONE["width"]
-    assert_accessible(page)
-    shot(page, f"confirmation-360-{'js' if javascript else 'nojs'}")
+    looked_at(page, f"confirmation-360-{'js' if javascript else 'nojs'}")
 
 
 def test_right_to_left(new_page, cafe):
@@ -172,6 +174,4 @@ def test_right_to_left(new_page, cafe):
     page.goto(f"/events/{cafe}?lang=ar")
     page.click(".add-to-calendar summary")
     page.click(".share-fallback summary")
-    assert no_horizontal_scroll(page) <= PHONE["width"]
-    assert_accessible(page)
-    shot(page, "event-360-ar")
+    looked_at(page, "event-360-ar")
