@@ -13,6 +13,7 @@ TEMPLATES = [
     "minutes/proposal.html", "minutes/action_item.html",
     "programmes/_programme_*.html", "programmes/_submission_*.html", "programmes/embed.html",
     "programmes/programme.html", "programmes/status*.html", "programmes/submit.html", "programmes/booklet.html",
+    "registrations/_cancel.html", "registrations/cancel.html",
     "registrations/_fields.html", "registrations/_form.html", "registrations/confirmation.html",
     "registrations/invitation.html", "registrations/link_invalid.html", "registrations/manage.html",
     "registrations/register.html", "registrations/resend.html",
