@@ -16,7 +16,7 @@ from app.events import service as events
 from app.events.models import Event
 from app.registrations.models import RegistrationSettings
 
-from .conftest import DESKTOP, PHONE, assert_accessible, no_horizontal_scroll
+from .conftest import DESKTOP, PHONE, assert_accessible, htmx_idle, no_horizontal_scroll
 from tests.factories import local
 
 pytestmark = pytest.mark.browser
@@ -149,6 +149,14 @@ def test_subscribe_box_above_the_list(new_page, live_server, cafe):
     expect(box.get_by_role("link", name="Subscribe in Outlook.com")).to_be_visible()
     copies(page, box, f"{live_server}/feeds/events.ics")
     looked_at(page, "list-360-open")
+    # A filter chosen with htmx: the box comes with the new list and offers the filtered feed.
+    page.click(".filter-box > summary")
+    page.select_option("#filter-spoken", "ar")
+    expect(page.locator("#subscribe-url")).to_have_value(f"{live_server}/feeds/events.ics?spoken=ar")
+    expect(page.locator("#subscribe > summary")).to_contain_text("Subscribe to these events")
+    htmx_idle(page)
+    page.locator("#subscribe > summary").click()
+    copies(page, page.locator("#subscribe"), f"{live_server}/feeds/events.ics?spoken=ar")
 
 
 @pytest.mark.parametrize("javascript", [True, False])
