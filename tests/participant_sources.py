@@ -6,12 +6,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 TEMPLATES = [
-    "_macros.html", "base.html", "core/*.html",
+    "_macros.html", "base.html", "core/*.html", "directory/public_network.html", "events/_card.html",
     "events/_filters.html", "events/_list.html", "events/archive.html", "events/list.html", "events/print.html",
     "events/show.html", "feeds/_subscribe.html", "mail/letter.html",
     "minutes/_agenda_propose.html", "minutes/_agenda_public.html", "minutes/_event_page.html",
     "minutes/proposal.html", "minutes/action_item.html",
-    "programmes/_programme_*.html", "programmes/_submission_*.html", "programmes/embed.html",
+    "programmes/_programme_*.html", "programmes/_submission_*.html", "programmes/_teaser.html", "programmes/embed.html",
     "programmes/programme.html", "programmes/status*.html", "programmes/submit.html", "programmes/booklet.html",
     "registrations/_cancel.html", "registrations/cancel.html",
     "registrations/_fields.html", "registrations/_form.html", "registrations/confirmation.html",

@@ -268,7 +268,8 @@ def test_the_manage_page_is_private(client, make):
 
 # Path variables that carry no secret. A secret in a path is always named `token`: the app
 # keeps every answer to such a route private (core.security.keep_secret_links_private).
-NOT_SECRET = {"slug", "tag", "fmt", "action", "step", "key"}
+# `digest`: a picture's content hash, public like the event page that shows it.
+NOT_SECRET = {"slug", "tag", "fmt", "action", "step", "key", "digest"}
 VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 

@@ -105,7 +105,7 @@ def wait_until_loaded(image, timeout=5.0):
 
 
 def _titles(page):
-    return page.locator("#event-list .event-title").all_inner_texts()
+    return page.locator("#event-list .event-title a").all_inner_texts()
 
 
 def test_list_filters_with_htmx(page, programme):
@@ -121,6 +121,7 @@ def test_list_filters_with_htmx(page, programme):
     check_both_widths(page, "events-list")
     mark_document(page)
 
+    page.click(".filter-box summary")  # folded away until asked for
     page.select_option("#filter-kind", str(programme.training_kind))
     page.wait_for_url(f"**kind={programme.training_kind}*")
     expect(page.locator("#event-list .event")).to_have_count(1)
@@ -150,6 +151,7 @@ def test_list_filters_with_htmx(page, programme):
 def test_list_filters_without_javascript_and_later_events(new_page, programme):
     page = new_page(java_script_enabled=False)
     page.goto("/events")
+    page.click(".filter-box summary")
     page.select_option("#filter-tag", "begegnung")
     page.get_by_role("button", name="Show events").click()
     page.wait_for_url("**tag=begegnung*")
