@@ -167,7 +167,7 @@ def test_network_page_organizers_see_their_overview_and_the_public_view_on_reque
     db.session.commit()
     make.login(client, "k@example.org")
     _, overview = get(client, "/n/magdeburg")
-    assert "/n/magdeburg/organizations" in overview
+    assert "/n/magdeburg/organizations" in overview and 'href="/n/magdeburg?view=public"' in overview
     _, public_view = get(client, "/n/magdeburg?view=public")
     assert "/n/magdeburg/organizations" not in public_view and "<h1>Netzwerk Magdeburg</h1>" in public_view
 
