@@ -16,7 +16,7 @@ TEMPLATES = [
     "registrations/_cancel.html", "registrations/cancel.html",
     "registrations/_fields.html", "registrations/_form.html", "registrations/confirmation.html",
     "registrations/invitation.html", "registrations/link_invalid.html", "registrations/manage.html",
-    "registrations/register.html", "registrations/resend.html",
+    "registrations/register.html", "registrations/resend.html", "search/*.html", "events/_picture.html",
 ]
 MODULES = [
     "app/core/*.py", "app/mail/*.py", "app/events/public.py", "app/events/labels.py",
@@ -24,7 +24,7 @@ MODULES = [
     "app/registrations/invitations.py", "app/minutes/views/proposals.py", "app/minutes/agenda.py",
     "app/minutes/labels.py", "app/programmes/labels.py", "app/programmes/submission_form.py",
     "app/programmes/views/public.py", "app/programmes/views/submit.py", "app/programmes/service.py",
-    "app/feeds/views.py",
+    "app/feeds/views.py", "app/search/*.py",
 ]
 
 
