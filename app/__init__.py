@@ -36,7 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from .auth.service import load_user
-    from .core import cache, compression, formatting, i18n, params, security
+    from .core import assets, cache, compression, formatting, i18n, params, security
     from .events import labels as event_labels
     from .minutes import labels as minutes_labels
     from .programmes import labels as programme_labels
@@ -60,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     cache.init_app(app)
     compression.init_app(app)
+    assets.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -254,3 +254,28 @@ def test_public_pages_query_count_does_not_grow(app, make, count_queries, url):
 
     small = measure(3)
     assert small == measure(30)
+
+
+# --- What a phone downloads --------------------------------------------------------------------
+
+def test_static_files_are_versioned_cached_for_a_year_and_compressed(client, app):
+    _, text = get(client, "/")
+    css = re.search(r'href="(/static/css/app\.css\?v=\w+)"', text).group(1)
+    response = client.get(css, headers={"Accept-Encoding": "br, gzip"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=31536000"
+    assert response.headers["Content-Encoding"] == "br"
+    # The ETag the browser got (marked by the compression) still gives a 304.
+    again = client.get(css, headers={"Accept-Encoding": "br, gzip", "If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    # A changed file has a new address; an address without a version is checked each time.
+    assert "max-age=31536000" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")
+
+
+def test_pages_are_compressed_for_browsers_that_ask(client, network):
+    page = client.get("/events", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.headers["Vary"]
+    import gzip
+
+    assert b"<html" in gzip.decompress(page.data)
+    assert "Content-Encoding" not in client.get("/feeds/events.ics", headers={"Accept-Encoding": "gzip"}).headers
