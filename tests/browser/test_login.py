@@ -48,7 +48,7 @@ def test_login_lands_on_the_networks_page_and_logout_leaves(page, magdeburg):
     assert page.locator(".flash").inner_text() == "You are logged out on all devices."
     assert page.get_by_role("button", name="Log out").count() == 0
     # The organizer pages are closed again.
-    page.goto(f"/n/{magdeburg.slug}")
+    page.goto(f"/n/{magdeburg.slug}/organizations")  # the network's own page is public
     assert "/login?next=" in page.url
 
 
@@ -131,5 +131,5 @@ def test_log_out_on_all_devices_ends_the_session_on_the_phone_too(new_page, magd
     office.get_by_role("button", name="Log out on all devices").click()
     office.wait_for_url("**/login")
     assert office.locator(".flash").inner_text() == "You are logged out on all devices."
-    phone.goto(f"/n/{magdeburg.slug}")
+    phone.goto(f"/n/{magdeburg.slug}/organizations")
     assert "/login?next=" in phone.url
