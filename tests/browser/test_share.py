@@ -98,7 +98,7 @@ def test_event_page_with_javascript_copies_the_link(new_page, live_server, cafe)
 def without_share_js(page):
     """The page as without JavaScript for share.js, but with JavaScript for axe (which cannot
     run in a page without it): share.js is answered empty."""
-    page.route("**/static/js/share.js", lambda route: route.fulfill(status=200, content_type="text/javascript",
+    page.route("**/static/js/share.js*", lambda route: route.fulfill(status=200, content_type="text/javascript",
                                                                     body=""))
     return page
 
