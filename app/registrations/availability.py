@@ -45,16 +45,13 @@ def _confirmed(events) -> dict:
     limited = [e for e in events if e.registration_settings.capacity is not None]
     if not limited:
         return {}
-    counted: dict = {}
+    series = {e.id for e in limited if e.is_series}
+    # A single event's registrations all count, even those made before its start moved.
+    totals: dict = {}
     for event_id, start, number in db.session.execute(
             select(Registration.event_id, Registration.occurrence_start, func.count())
             .where(Registration.event_id.in_([e.id for e in limited]), Registration.status == "confirmed")
             .group_by(Registration.event_id, Registration.occurrence_start)):
-        counted[(event_id, start)] = number
-    series = {e.id for e in limited if e.is_series}
-    # A single event's registrations all count, even those made before its start moved.
-    totals: dict = {}
-    for (event_id, start), number in counted.items():
         key = (event_id, start if event_id in series else None)
         totals[key] = totals.get(key, 0) + number
     return totals
@@ -77,19 +74,19 @@ def of(occurrences) -> dict:
             continue
         state = registration_state(o.event, o, settings, now)
         if state == "not_yet":
-            found[(o.event.id, o.original_start)] = Availability("not_yet", opens_at=settings.opens_at)
-        if state != "open":
+            result = Availability("not_yet", opens_at=settings.opens_at)
+        elif state != "open":
             continue
-        if settings.capacity is None:
-            found[(o.event.id, o.original_start)] = Availability("open")
-            continue
-        taken = confirmed.get((o.event.id, o.original_start if o.event.is_series else None), 0)
-        left = max(0, settings.capacity - taken)
-        if left == 0:
-            result = Availability("waiting" if settings.waiting_list else "full", 0)
-        elif left <= max(FEW_AT_LEAST, math.ceil(settings.capacity * FEW_SHARE)):
-            result = Availability("few", left)
+        elif settings.capacity is None:
+            result = Availability("open")
         else:
-            result = Availability("open", left)
+            taken = confirmed.get((o.event.id, o.original_start if o.event.is_series else None), 0)
+            left = max(0, settings.capacity - taken)
+            if left == 0:
+                result = Availability("waiting" if settings.waiting_list else "full", 0)
+            elif left <= max(FEW_AT_LEAST, math.ceil(settings.capacity * FEW_SHARE)):
+                result = Availability("few", left)
+            else:
+                result = Availability("open", left)
         found[(o.event.id, o.original_start)] = result
     return found
