@@ -46,6 +46,7 @@ def _init_extensions(app: Flask) -> None:
     from .feeds import models as _feed_models  # noqa: F401
     from .mail import models as _mail_models  # noqa: F401
     from .minutes import models as _minutes_models  # noqa: F401
+    from .polls import models as _poll_models  # noqa: F401
     from .programmes import models as _programme_models  # noqa: F401
     from .registrations import models as _registration_models  # noqa: F401
     from .search import models as _search_models  # noqa: F401

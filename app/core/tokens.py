@@ -17,3 +17,11 @@ def keyed_token(message: str) -> str:
     key = key.encode() if isinstance(key, str) else key
     digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
     return urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+MAX_TOKEN_LENGTH = 100  # our tokens have 43 characters; longer input is not looked up
+
+
+def plausible_token(token: str | None) -> bool:
+    """Worth looking up at all: present, ASCII and not too long."""
+    return bool(token) and len(token) <= MAX_TOKEN_LENGTH and token.isascii()

@@ -47,7 +47,6 @@ REFRESH = timedelta(hours=1)
 # Part of every ETag and cache key: raise it when the output format changes.
 FORMAT_VERSION = "1"
 TOKEN_BYTES = 32
-MAX_TOKEN_LENGTH = 100
 PUBLIC_STATUSES = ("published", "cancelled")
 # Pieces this process built (tests and benchmarks check that an edit rebuilds only its event).
 built_pieces = 0
@@ -57,10 +56,6 @@ built_pieces = 0
 
 def _token(secret: FeedSecret) -> str:
     return keyed_token(f"{secret.scope}:{secret.subject}:{secret.salt}")
-
-
-def valid_token_text(token: str | None) -> bool:
-    return bool(token) and len(token) <= MAX_TOKEN_LENGTH and token.isascii()
 
 
 def _subject(scope: str, group=None, email: str = "") -> str:

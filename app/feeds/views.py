@@ -19,6 +19,7 @@ from werkzeug.http import http_date
 from ..core.cache import key_of, store
 from ..core.extensions import db, limiter
 from ..core.security import public, require
+from ..core.tokens import plausible_token
 from ..core.urls import share_urls
 from ..directory import access
 from ..directory.models import Network, Organization, WorkingGroup
@@ -277,7 +278,7 @@ def programme(slug: str):
 @public
 def group_private(token: str):
     """A group's every event (members-only and invited-only too); the token is the access."""
-    if not service.valid_token_text(token):
+    if not plausible_token(token):
         abort(404)
     def title(network, group):
         return f"{_found(network)} – {_found(group)}", _("All events of the group, internal ones too. "
@@ -295,7 +296,7 @@ def group_private(token: str):
 @public
 def personal(token: str):
     """Every event (or date) the address's owner is registered for."""
-    if not service.valid_token_text(token):
+    if not plausible_token(token):
         abort(404)
     return _answer(lambda: service.personal_feed(token), lambda: (_("My events (Treffpunkt)"), ""),
                    private=True, personal=True)

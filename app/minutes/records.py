@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db
+from ..core.tokens import plausible_token
 from ..core.types import utcnow
 from ..core.urls import absolute_url
 from ..directory import service as directory
@@ -284,7 +285,7 @@ def send_open_links(meeting: Meeting) -> int:
 def action_by_token(token: str | None) -> ActionItem | None:
     """The action item of a "done" link, or None for anything forged, guessed, too long or
     replaced by a newer link (looked up by hash, as registrations.service.by_token)."""
-    if not token or len(token) > registrations.MAX_TOKEN_LENGTH or not token.isascii():
+    if not plausible_token(token):
         return None
     return db.session.scalar(select(ActionItem).where(ActionItem.token_hash == registrations.hash_token(token)))
 

@@ -14,7 +14,7 @@ from flask_babel import force_locale, gettext as _, ngettext
 from sqlalchemy import func, select
 
 from ..core.extensions import db
-from ..core.tokens import hash_token, keyed_token
+from ..core.tokens import hash_token, keyed_token, plausible_token
 from ..core.types import utcnow
 from ..directory import service as directory
 from ..directory.models import Network
@@ -27,7 +27,6 @@ from .models import BUILTIN_CATEGORIES, Campaign, Category, ReviewStep, Submissi
 pictures.REFERENCES.append(Submission.picture_hash)  # a picture stays while an entry brings it
 
 SALT_BYTES = 32
-MAX_TOKEN_LENGTH = 100
 # The fields a submission needs before it can be reviewed; named like the form's fields.
 REQUIRED_FIELDS = tuple(REQUIRED_FIELD_LABELS)
 # Fields of a submission the form (and the coordinator's edit) may set.
@@ -95,7 +94,7 @@ def renew_submission_key(campaign: Campaign) -> None:
 
 
 def by_submission_key(slug: str, key: str) -> Campaign | None:
-    if not key or len(key) > MAX_TOKEN_LENGTH or not key.isascii():
+    if not plausible_token(key):
         return None
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug[:80]))
     if campaign is None or not hmac.compare_digest(campaign.submission_key, key):
@@ -175,7 +174,7 @@ def token_of(submission: Submission) -> str:
 
 def by_token(token: str | None) -> Submission | None:
     """The submission a status link belongs to; None for anything forged, guessed or too long."""
-    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+    if not plausible_token(token):
         return None
     return db.session.scalar(select(Submission).where(Submission.token_hash == hash_token(token)))
 

@@ -29,6 +29,7 @@ class Invitee:
     name: str
     email: str
     organization_id: int | None = None
+    language: str | None = None  # the invitee's language where known (e.g. from a date poll)
 
 
 @dataclass
@@ -83,8 +84,10 @@ def _token_pair() -> tuple[str, str]:
     return service.new_token()
 
 
-def invite(event: Event, start: datetime, invitees: list[Invitee]) -> InviteResult:
-    """Invite each address once per date: an invitation row and a mail with a personal link."""
+def invite(event: Event, start: datetime, invitees: list[Invitee], intro=None) -> InviteResult:
+    """Invite each address once per date: an invitation row and a mail with a personal link.
+    `intro`, a function called in each mail's language, gives a first paragraph (a date poll:
+    "this is the date the poll chose")."""
     result = InviteResult()
     known = set(db.session.scalars(select(Invitation.email).where(
         Invitation.event_id == event.id, Invitation.occurrence_start == start)))
@@ -95,15 +98,16 @@ def invite(event: Event, start: datetime, invitees: list[Invitee]) -> InviteResu
         known.add(invitee.email)
         token, token_hash = _token_pair()
         invitation = Invitation(event_id=event.id, occurrence_start=start, email=invitee.email, name=invitee.name,
-                                organization_id=invitee.organization_id, token_hash=token_hash)
+                                organization_id=invitee.organization_id, token_hash=token_hash,
+                                language=invitee.language)
         invitation.event = event
         db.session.add(invitation)
-        _mail(invitation, token, reminder=False)
+        _mail(invitation, token, reminder=False, intro=intro)
         result.invited += 1
     return result
 
 
-def _mail(invitation: Invitation, token: str, reminder: bool) -> None:
+def _mail(invitation: Invitation, token: str, reminder: bool, intro=None) -> None:
     """The invitation (or its reminder) in the invitation's language: the date, the place, the
     date's agenda once published, the personal link, and the calendar's REQUEST."""
     event, start = invitation.event, invitation.occurrence_start
@@ -114,7 +118,7 @@ def _mail(invitation: Invitation, token: str, reminder: bool) -> None:
         text = (_("we have not heard from you yet. Will you come?") if reminder
                 else _("you are invited. Please tell us whether you will come: yes, no or maybe."))
         extras = [text for _receiver, text in invitation_extras.send(event, start=start) if text]
-        letter = Letter(subject, notifications.greeting(invitation.name), [text],
+        letter = Letter(subject, notifications.greeting(invitation.name), [intro(), text] if intro else [text],
                         notifications.facts(event, occurrence),
                         button=(_("Answer: yes, no or maybe"), absolute_url("registrations.invitation", token=token)),
                         after=extras)

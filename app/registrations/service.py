@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, text
 
 from ..core.extensions import db
-from ..core.tokens import hash_token
+from ..core.tokens import hash_token, plausible_token
 from ..core.types import utcnow
 from ..core.urls import absolute_url
 from ..events import recurrence
@@ -24,7 +24,6 @@ from .models import ACTIVE_STATUSES, Invitation, Question, Registration, Registr
 from .signals import personal_data_deleted
 
 TOKEN_BYTES = 32  # 256 bits from `secrets`
-MAX_TOKEN_LENGTH = 100  # token_urlsafe(32) has 43 characters; longer input is not looked up
 
 # Outcomes of register()
 CONFIRMED, WAITING, PENDING, FULL, EXISTS = "confirmed", "waiting", "pending", "full", "exists"
@@ -39,21 +38,17 @@ def new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
-def _valid_token_text(token: str | None) -> bool:
-    return bool(token) and len(token) <= MAX_TOKEN_LENGTH and token.isascii()
-
-
 def by_token(token: str | None) -> Registration | None:
     """The registration a manage link belongs to, or None for anything forged, guessed,
     too long or deleted. Looked up by hash: the comparison happens on a value the caller
     cannot choose, so the timing tells nothing about stored tokens."""
-    if not _valid_token_text(token):
+    if not plausible_token(token):
         return None
     return db.session.scalar(select(Registration).where(Registration.token_hash == hash_token(token)))
 
 
 def invitation_by_token(token: str | None) -> Invitation | None:
-    if not _valid_token_text(token):
+    if not plausible_token(token):
         return None
     return db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
 

@@ -1,0 +1,1 @@
+"""Date polls that turn into an event and its invitations."""

@@ -1,0 +1,324 @@
+"""Date polls, shared by the organizer's pages, the participant's pages, the worker's jobs,
+the demo and the tests.
+
+Transactions as in registrations: functions add and change rows and queue mails in the
+caller's transaction; the caller commits.
+
+Links: a participant's link (answer) and holds feed, and a poll's open link, are HMACs of a
+stored salt (core.tokens.keyed_token), so the same link can be mailed again in a reminder;
+only their SHA-256 is stored and looked up.
+"""
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import gettext as _, ngettext
+from sqlalchemy import select, text
+
+from ..core.extensions import db
+from ..core.tokens import hash_token, keyed_token, plausible_token
+from ..core.types import utcnow
+from ..core.urls import absolute_url
+from ..events import recurrence
+from .models import ANSWERS, Poll, PollAnswer, PollOption, PollParticipant
+
+MAX_OPTIONS = 100
+MAX_PARTICIPANTS = 1000
+
+
+class PollError(ValueError):
+    """Bad input, with the form field it belongs to."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
+# --- Links --------------------------------------------------------------------------
+
+def _new_salt() -> str:
+    return secrets.token_hex(16)  # 128 bits from `secrets`
+
+
+def answer_token(participant: PollParticipant) -> str:
+    return keyed_token(f"poll:{participant.salt}")
+
+
+def holds_token(participant: PollParticipant) -> str:
+    return keyed_token(f"poll-holds:{participant.salt}")
+
+
+def open_token(poll: Poll) -> str:
+    return keyed_token(f"poll-open:{poll.salt}")
+
+
+def answer_url(participant: PollParticipant) -> str:
+    return absolute_url("polls.answer", token=answer_token(participant))
+
+
+def holds_url(participant: PollParticipant) -> str:
+    return absolute_url("polls.holds", token=holds_token(participant))
+
+
+def open_url(poll: Poll) -> str:
+    return absolute_url("polls.open_answer", token=open_token(poll))
+
+
+def _salted(row) -> None:
+    """Give a new participant its salt and the hashes its links are found by."""
+    row.salt = _new_salt()
+    row.token_hash = hash_token(answer_token(row))
+    row.holds_hash = hash_token(holds_token(row))
+
+
+def new_participant(poll: Poll, name: str = "", email: str = "", **values) -> PollParticipant:
+    participant = PollParticipant(poll=poll, name=name, email=email, **values)
+    _salted(participant)
+    db.session.add(participant)
+    return participant
+
+
+def participant_by_token(token: str | None) -> PollParticipant | None:
+    """The participant a personal link belongs to; None for anything forged, old or purged."""
+    if not plausible_token(token):
+        return None
+    return db.session.scalar(select(PollParticipant).where(PollParticipant.token_hash == hash_token(token)))
+
+
+def participant_by_holds_token(token: str | None) -> PollParticipant | None:
+    if not plausible_token(token):
+        return None
+    return db.session.scalar(select(PollParticipant).where(PollParticipant.holds_hash == hash_token(token)))
+
+
+def poll_by_open_token(token: str | None) -> Poll | None:
+    """The poll of an open link, only while the poll has its open link switched on."""
+    if not plausible_token(token):
+        return None
+    poll = db.session.scalar(select(Poll).where(Poll.open_token_hash == hash_token(token)))
+    return poll if poll is not None and poll.open_link else None
+
+
+# --- Candidate dates ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Candidate:
+    starts_at: datetime  # UTC
+    ends_at: datetime
+    all_day: bool = False
+
+
+def candidates(days: list[date], slots: list[tuple[time, time]], tz: str) -> list[Candidate]:
+    """"The same times on these days": each day with each slot (local times in `tz`), or each
+    day as a whole day when there are no slots. Raises PollError for a slot that ends before it
+    starts or a time the clock change skips or repeats."""
+    found = []
+    for start, end in slots:
+        if end <= start:
+            raise PollError(_("A time slot must end after it starts (%(start)s–%(end)s).",
+                              start=start.strftime("%H:%M"), end=end.strftime("%H:%M")), field="slots")
+    for day in sorted(set(days)):
+        if not slots:
+            found.append(Candidate(recurrence.to_utc(datetime.combine(day, time()), tz),
+                                   recurrence.to_utc(datetime.combine(day + timedelta(days=1), time()), tz), True))
+            continue
+        for start, end in slots:
+            walls = datetime.combine(day, start), datetime.combine(day, end)
+            for wall in walls:
+                if recurrence.does_not_exist(wall, tz) or recurrence.is_ambiguous(wall, tz):
+                    raise PollError(_("%(time)s on %(day)s falls into the hour of the clock change. "
+                                      "Please choose another time.", time=wall.strftime("%H:%M"),
+                                      day=wall.strftime("%d.%m.%Y")), field="slots")
+            found.append(Candidate(recurrence.to_utc(walls[0], tz), recurrence.to_utc(walls[1], tz)))
+    return found
+
+
+def check_dates(new: list[Candidate], deadline: datetime | None, existing: list[PollOption] = (),
+                now: datetime | None = None) -> None:
+    """Refuse an empty poll, dates in the past, a date twice, and a deadline that is past or
+    after the first date. Raises PollError with the field to show it at."""
+    now = now or utcnow()
+    dates = [(c.starts_at, c.ends_at) for c in new]
+    if not dates and not existing:
+        raise PollError(_("Please add at least one date."), field="days")
+    if any(start < now for start, _end in dates):
+        raise PollError(_("A date is in the past. Please choose dates from today on."), field="days")
+    taken = {(o.starts_at, o.ends_at) for o in existing}
+    if len(set(dates)) != len(dates) or taken & set(dates):
+        raise PollError(_("A date is in the poll twice. Please give each date once."), field="days")
+    if len(dates) + len(taken) > MAX_OPTIONS:
+        raise PollError(_("A poll can have %(num)d dates at most.", num=MAX_OPTIONS), field="days")
+    if deadline is not None:
+        first = min([start for start, _end in dates] + [start for start, _end in taken])
+        if deadline <= now:
+            raise PollError(_("The deadline is in the past."), field="deadline")
+        if deadline > first:
+            raise PollError(_("The deadline must be before the first date, so that there is time to decide."),
+                            field="deadline")
+
+
+POLL_FIELDS = ("title", "description", "venue_name", "venue_address", "online_url", "deadline", "allow_maybe",
+               "hide_results", "open_link", "retention_days")
+
+
+def create(network, group, user, dates: list[Candidate], **values) -> Poll:
+    check_dates(dates, values.get("deadline"))
+    salt = _new_salt()
+    poll = Poll(network_id=network.id, working_group_id=group.id if group is not None else None,
+                timezone=network.timezone, created_by_id=user.id if user is not None else None, salt=salt,
+                status="open", **{name: values[name] for name in POLL_FIELDS if name in values})
+    poll.open_token_hash = hash_token(open_token(poll))
+    poll.options = [PollOption(starts_at=c.starts_at, ends_at=c.ends_at, all_day=c.all_day) for c in dates]
+    db.session.add(poll)
+    return poll
+
+
+def update(poll: Poll, **values) -> None:
+    if "deadline" in values:
+        check_dates([], values["deadline"], poll.options)
+    for name in POLL_FIELDS:
+        if name in values:
+            setattr(poll, name, values[name])
+
+
+def add_dates(poll: Poll, dates: list[Candidate]) -> None:
+    check_dates(dates, poll.deadline, poll.options)
+    for c in dates:
+        poll.options.append(PollOption(starts_at=c.starts_at, ends_at=c.ends_at, all_day=c.all_day))
+
+
+def remove_date(poll: Poll, option: PollOption) -> None:
+    if len(poll.options) <= 1:
+        raise PollError(_("A poll needs at least one date."), field="days")
+    poll.options.remove(option)
+
+
+# --- State --------------------------------------------------------------------------
+
+def is_open(poll: Poll, now: datetime | None = None) -> bool:
+    """Takes answers: open and before its deadline."""
+    return poll.status == "open" and (now or utcnow()) < poll.deadline
+
+
+def results_visible(poll: Poll, now: datetime | None = None) -> bool:
+    """To participants: unless the organizers hide them until the poll is closed."""
+    return not poll.hide_results or not is_open(poll, now)
+
+
+def close(poll: Poll) -> None:
+    if poll.status == "open":
+        poll.status, poll.closed_at = "closed", utcnow()
+
+
+def reopen(poll: Poll) -> None:
+    if poll.status == "closed":
+        poll.status, poll.closed_at = "open", None
+
+
+# --- Answers ------------------------------------------------------------------------
+
+def lock_participant(participant_id: int) -> None:
+    """Serialize saves of one participant's answers until the transaction ends, as
+    registrations.service.lock_event does for places: the row on PostgreSQL, SQLite's write
+    lock as the transaction's first statement. Then delete-and-insert leaves one set."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(PollParticipant.id).where(PollParticipant.id == participant_id).with_for_update())
+    else:
+        db.session.execute(text("UPDATE poll_participants SET id = id WHERE id = :id"), {"id": participant_id})
+
+
+def answer_choices(poll: Poll) -> tuple[str, ...]:
+    return ANSWERS if poll.allow_maybe else ("yes", "no")
+
+
+def save_answers(participant: PollParticipant, answers: dict[int, str], name: str, comment: str = "",
+                 language: str | None = None) -> None:
+    """Replace the participant's answers. `answers`: option id -> yes / maybe / no; dates not
+    in it stay unanswered. Raises PollError for a name missing or an answer that is not offered."""
+    poll = participant.poll
+    name = " ".join(name.split())[:200]
+    if not name:
+        raise PollError(_("Please enter your name."), field="name")
+    choices = answer_choices(poll)
+    option_ids = {option.id for option in poll.options}
+    if any(option_id not in option_ids or answer not in choices for option_id, answer in answers.items()):
+        raise PollError(_("Please answer each date with one of the choices."), field="answers")
+    lock_participant(participant.id)
+    db.session.execute(PollAnswer.__table__.delete().where(PollAnswer.participant_id == participant.id))
+    if answers:
+        db.session.execute(PollAnswer.__table__.insert(), [
+            {"participant_id": participant.id, "option_id": option_id, "poll_id": poll.id, "answer": answer}
+            for option_id, answer in answers.items()])
+    participant.name, participant.comment = name, comment.strip()[:2000]
+    participant.answered_at = utcnow()
+    if language:
+        participant.language = language
+    db.session.expire(participant, ["answers"])
+
+
+def answers_of(participant: PollParticipant) -> dict[int, str]:
+    return dict(db.session.execute(select(PollAnswer.option_id, PollAnswer.answer)
+                                   .where(PollAnswer.participant_id == participant.id)).all())
+
+
+# --- Results ------------------------------------------------------------------------
+
+@dataclass
+class DateResult:
+    option: PollOption
+    yes: int = 0
+    maybe: int = 0
+    no: int = 0
+    required_can: bool = True  # every required participant said yes or if need be
+    best: bool = False
+    reason: str = ""
+
+
+@dataclass
+class Results:
+    dates: list[DateResult]
+    participants: list[PollParticipant]
+    answers: dict[tuple[int, int], str] = field(default_factory=dict)  # (participant id, option id) -> answer
+    answered: int = 0
+    required: int = 0
+
+    @property
+    def best(self) -> list[DateResult]:
+        return [row for row in self.dates if row.best]
+
+
+def results(poll: Poll) -> Results:
+    """People × dates, counts per date and the best dates with the reason: a fixed number of
+    queries (options, participants, answers) whatever the size of the poll."""
+    participants = db.session.scalars(select(PollParticipant).where(PollParticipant.poll_id == poll.id)
+                                      .order_by(PollParticipant.name, PollParticipant.id)).all()
+    answers = {(pid, oid): answer for pid, oid, answer in db.session.execute(
+        select(PollAnswer.participant_id, PollAnswer.option_id, PollAnswer.answer)
+        .where(PollAnswer.poll_id == poll.id))}
+    required = [p for p in participants if p.required]
+    dates = []
+    for option in poll.options:
+        counts = Counter(answer for (_pid, oid), answer in answers.items() if oid == option.id)
+        row = DateResult(option, counts["yes"], counts["maybe"], counts["no"])
+        row.required_can = all(answers.get((p.id, option.id)) in ("yes", "maybe") for p in required)
+        dates.append(row)
+    candidates_ = [row for row in dates if row.required_can and row.yes + row.maybe > 0]
+    if candidates_:
+        top = max((row.yes + row.maybe, row.yes) for row in candidates_)
+        for row in candidates_:
+            if (row.yes + row.maybe, row.yes) == top:
+                row.best = True
+                row.reason = _reason(row, len(required))
+    answered = len({pid for pid, _oid in answers} | {p.id for p in participants if p.answered_at})
+    return Results(dates, participants, answers, answered, len(required))
+
+
+def _reason(row: DateResult, required: int) -> str:
+    parts = [ngettext("%(num)d yes", "%(num)d yes", row.yes)]
+    if row.maybe:
+        parts.append(ngettext("%(num)d if need be", "%(num)d if need be", row.maybe))
+    text_ = ", ".join(parts)
+    if required:
+        text_ += "; " + ngettext("the required person can", "all %(num)d required people can", required)
+    return text_
