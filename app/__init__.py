@@ -126,6 +126,8 @@ def _register_blueprints(app: Flask) -> None:
     from .feeds.views import bp as feeds_bp
     from .mail.views import bp as mail_bp
     from .minutes.views import bp as minutes_bp
+    from .polls.organizer import bp as poll_admin_bp
+    from .polls.views import bp as polls_bp
     from .programmes.views import bp as programmes_bp
     from .registrations.organizer import bp as registration_admin_bp
     from .registrations.views import bp as registrations_bp
@@ -142,6 +144,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(minutes_bp)  # agenda, minutes, decisions, action items
     app.register_blueprint(programmes_bp)  # the Intercultural Week: campaigns, submissions, programme
     app.register_blueprint(search_bp)  # the public search over events and programme entries
+    app.register_blueprint(polls_bp)  # a date poll's participant pages, no account
+    app.register_blueprint(poll_admin_bp)  # the organizer's date polls
 
 
 def _register_cli(app: Flask) -> None:
