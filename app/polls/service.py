@@ -17,10 +17,16 @@ from flask_babel import gettext as _, ngettext
 from sqlalchemy import select, text
 
 from ..core.extensions import db
+from ..core.formatting import when
 from ..core.tokens import hash_token, keyed_token, plausible_token
 from ..core.types import utcnow
 from ..core.urls import absolute_url
-from ..events import recurrence
+from ..events import recurrence, service as events
+from ..events.models import Event
+from ..registrations import invitations
+from ..registrations.admin_service import AdminError, checked_email, save_settings
+from ..registrations.invitations import Invitee, InviteResult
+from . import mails
 from .models import ANSWERS, Poll, PollAnswer, PollOption, PollParticipant
 
 MAX_OPTIONS = 100
@@ -322,3 +328,140 @@ def _reason(row: DateResult, required: int) -> str:
     if required:
         text_ += "; " + ngettext("the required person can", "all %(num)d required people can", required)
     return text_
+
+
+def set_required(participant: PollParticipant, required: bool) -> None:
+    participant.required = required
+
+
+# --- Inviting and reminding ---------------------------------------------------------
+
+REMIND_AGAIN_AFTER = timedelta(hours=24)
+
+
+def invite(poll: Poll, invitees: list[Invitee], required: bool = False) -> InviteResult:
+    """Each address once per poll: a participant and a mail with the personal link, in the
+    invitee's language where known. `required`: these people must be able to come."""
+    result = InviteResult()
+    known = {email for email in db.session.scalars(select(PollParticipant.email).where(
+        PollParticipant.poll_id == poll.id, PollParticipant.email != ""))}
+    if len(known) + len(invitees) > MAX_PARTICIPANTS:
+        raise PollError(_("A poll can have %(num)d participants at most.", num=MAX_PARTICIPANTS), field="addresses")
+    for invitee in invitees:
+        if invitee.email in known:
+            result.already += 1
+            continue
+        known.add(invitee.email)
+        participant = new_participant(poll, invitee.name, invitee.email, organization_id=invitee.organization_id,
+                                      required=required, invited=True, language=invitee.language)
+        mails.invitation(participant, answer_url(participant), holds_url(participant))
+        result.invited += 1
+    return result
+
+
+def remind(poll: Poll, now: datetime | None = None) -> int:
+    """Mail the invited who have not answered; nobody twice within 24 hours. The number reminded."""
+    now = now or utcnow()
+    if not is_open(poll, now):
+        return 0
+    reminded = 0
+    for participant in poll.participants:
+        if participant.answered_at is not None or not participant.email or (
+                participant.reminded_at is not None and now - participant.reminded_at < REMIND_AGAIN_AFTER):
+            continue
+        participant.reminded_at = now
+        mails.invitation(participant, answer_url(participant), holds_url(participant), reminder=True)
+        reminded += 1
+    return reminded
+
+
+def deadline_reminder_job(now: datetime | None = None) -> int:
+    """The worker's hourly round: a day before a poll's deadline, remind who has not answered
+    (once per poll; `remind` keeps the 24 hours for each person)."""
+    now = now or utcnow()
+    due = db.session.scalars(select(Poll).where(
+        Poll.status == "open", Poll.deadline_reminded_at.is_(None),
+        Poll.deadline > now, Poll.deadline <= now + timedelta(days=1))).all()
+    reminded = 0
+    for poll in due:
+        poll.deadline_reminded_at = now
+        reminded += remind(poll, now)
+    return reminded
+
+
+def join(poll: Poll, name: str, email: str = "", language: str | None = None) -> PollParticipant:
+    """Someone answers through the open link: a new participant. With an address already in
+    the poll, that person's own link is mailed to it instead (the page never shows it), and
+    PollError says so at the address field."""
+    name = " ".join(name.split())[:200]
+    if not name:
+        raise PollError(_("Please enter your name."), field="name")
+    if email:
+        try:
+            email = checked_email(email)
+        except AdminError as error:
+            raise PollError(str(error), field="email") from None
+        existing = db.session.scalar(select(PollParticipant).where(
+            PollParticipant.poll_id == poll.id, PollParticipant.email == email))
+        if existing is not None:
+            mails.invitation(existing, answer_url(existing), holds_url(existing), reminder=True)
+            raise PollError(_("This address is already in the poll. We have sent its personal link to it: "
+                              "please answer through that link."), field="email")
+    if len(poll.participants) >= MAX_PARTICIPANTS:
+        raise PollError(_("A poll can have %(num)d participants at most.", num=MAX_PARTICIPANTS), field="name")
+    participant = new_participant(poll, name, email, invited=False, language=language)
+    db.session.flush()
+    return participant
+
+
+# --- Deciding -----------------------------------------------------------------------
+
+def decide(poll: Poll, option: PollOption, *, visibility: str = "members", take_registrations: bool = True,
+           capacity: int | None = None) -> Event:
+    """The organizer picks a date: the event is created from the poll (published, in the poll's
+    network and group), the poll is decided; who said yes or if need be gets an invitation with
+    the calendar's REQUEST (and, where the event takes registrations, the way to register);
+    everyone else with an address a plain notice."""
+    if poll.status == "decided":
+        raise PollError(_("This poll is decided already."), field="option")
+    if option.poll_id != poll.id:
+        raise PollError(_("Please choose one of the poll's dates."), field="option")
+    if option.starts_at <= utcnow():
+        raise PollError(_("This date is in the past. Please choose another one."), field="option")
+    if capacity is not None and capacity < 1:
+        raise PollError(_("Please enter a number of places of at least 1, or leave it empty."), field="capacity")
+    kind_code = "working_group_meeting" if poll.working_group_id else "network_meeting"
+    kind = next((k for k in events.kinds(poll.network) if k.code == kind_code), None) or events.kinds(poll.network)[0]
+    event = Event(network_id=poll.network_id, working_group_id=poll.working_group_id, kind_id=kind.id,
+                  title=poll.title, description=poll.description, venue_name=poll.venue_name,
+                  venue_address=poll.venue_address, online_url=poll.online_url, starts_at=option.starts_at,
+                  ends_at=option.ends_at, all_day=option.all_day, timezone=poll.timezone, visibility=visibility,
+                  status="published")
+    events.save(event)
+    db.session.flush()
+    if take_registrations:
+        save_settings(event, is_open=True, capacity=capacity, waiting_list=True)
+    option.chosen = True
+    poll.status, poll.closed_at, poll.event = "decided", utcnow(), event
+    answers = {pid: answer for pid, answer in db.session.execute(
+        select(PollAnswer.participant_id, PollAnswer.answer).where(PollAnswer.option_id == option.id))}
+    coming = [p for p in poll.participants if p.email and answers.get(p.id) in ("yes", "maybe")]
+    invitations.invite(event, event.starts_at, [
+        Invitee(p.name, p.email, p.organization_id, p.language) for p in coming],
+        intro=lambda: _("The date poll “%(title)s” has chosen this date. Thank you for answering!",
+                        title=poll.title))
+    for participant in poll.participants:
+        if participant.email and participant not in coming:
+            mails.decided(participant, event)
+    return event
+
+
+def csv_rows(poll: Poll) -> tuple[list[str], list[list[str]]]:
+    """The answers as a table: one row per person, one column per date (local time)."""
+    found = results(poll)
+    words = {"yes": _("yes"), "maybe": _("if need be"), "no": _("no")}
+    header = [_("Name"), _("E-mail"), _("Required"), _("Comment")] + [
+        when(row.option.starts_at, row.option.ends_at, poll.timezone, row.option.all_day) for row in found.dates]
+    rows = [[p.name, p.email, _("yes") if p.required else "", p.comment] + [
+        words.get(found.answers.get((p.id, row.option.id)), "") for row in found.dates] for p in found.participants]
+    return header, rows
