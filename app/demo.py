@@ -13,6 +13,7 @@ from .directory import service as directory
 from .directory.models import Network, Organization, WorkingGroup
 from .events.demo import load_demo_events
 from .minutes.demo import load_demo_minutes
+from .polls.demo import load_demo_polls
 from .programmes.demo import load_demo_programmes
 from .registrations.demo import load_demo_registrations
 from .events.models import Event
@@ -203,6 +204,7 @@ def load_demo() -> None:
     db.session.flush()
     load_demo_minutes()
     load_demo_programmes()
+    load_demo_polls()
     db.session.commit()
 
 
