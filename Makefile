@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app app
 # must point where `make run` serves.
 RUN_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test bench bench-public install install-dev translations messages clean fonts
+.PHONY: run test bench bench-public bench-polls install install-dev translations messages clean fonts
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(BIN)/python:
@@ -68,6 +68,12 @@ bench: install-dev
 # Only the public pages in Chromium, throttled like a slow phone (also part of `make bench`).
 bench-public: install-dev
 	$(BIN)/python bench/public_pages.py
+
+# A date poll of 40 dates × 200 people: on SQLite, then on a throwaway PostgreSQL database
+# (skipped when no server answers on 127.0.0.1:5432; also part of `make bench`, SQLite only).
+bench-polls: install-dev
+	$(BIN)/python bench/polls.py
+	$(BIN)/python bench/polls.py --postgres
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
