@@ -389,6 +389,8 @@ def test_decide_creates_the_event_and_closes_the_poll(coordinator_client, networ
     assert response.status_code == 303 and len(db.session.scalars(select(Event)).all()) == 1
     page = coordinator_client.get(f"/polls/{poll.id}").get_data(as_text=True)
     assert "Choose this date" not in page and f"/events/{event.id}/manage" in page
+    for url in ("invite", "remind", "close", "dates", f"dates/{option.id}/remove"):
+        assert coordinator_client.post(f"/polls/{poll.id}/{url}", data={"source": "network"}).status_code == 409, url
 
 
 def test_decide_an_unknown_date_is_not_found(coordinator_client, network):
@@ -403,10 +405,20 @@ def test_decide_an_unknown_date_is_not_found(coordinator_client, network):
 def test_query_counts_stay_flat(coordinator_client, network, count_queries):
     small = _poll(network, dates=3, people=5)
     big = _poll(network, dates=40, people=200)
-    counts = {}
+    assert len(big.options) == 40
+
+    def visit(url, counts, name):
+        def get():
+            response = coordinator_client.get(url)
+            assert response.status_code == 200
+            counts[name] = response.get_data(as_text=True).count('<td class="poll-answer')
+        return get
+
+    cells, counts = {}, {}
     for name, poll in (("small", small), ("big", big)):
-        counts[name] = count_queries(lambda: coordinator_client.get(f"/polls/{poll.id}"))
+        counts[name] = count_queries(visit(f"/polls/{poll.id}", cells, name))
+    assert cells == {"small": 3 * 5, "big": 40 * 200}
     assert counts["small"] == counts["big"], counts
-    listing = count_queries(lambda: coordinator_client.get("/n/magdeburg/polls"))
+    listing = count_queries(visit("/n/magdeburg/polls", cells, "list"))
     _poll(network, people=30)
-    assert count_queries(lambda: coordinator_client.get("/n/magdeburg/polls")) == listing
+    assert count_queries(visit("/n/magdeburg/polls", cells, "list")) == listing

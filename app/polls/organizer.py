@@ -63,6 +63,13 @@ def can_manage_poll(poll: Poll) -> bool:
     return access.can_manage_network(current_user, poll.network)
 
 
+def _undecided(poll: Poll) -> Poll:
+    """Invitations, reminders and dates change nothing once the poll became an event."""
+    if poll.status == "decided":
+        abort(409)
+    return poll
+
+
 def _option(poll: Poll, option_id) -> PollOption:
     option = db.session.get(PollOption, option_id or 0)
     if option is None or option.poll_id != poll.id:
@@ -163,7 +170,7 @@ def poll(poll_id: int):
 
 @bp.post("/polls/<int:poll_id>/invite")
 def invite(poll_id: int):
-    poll = _poll(poll_id)
+    poll = _undecided(_poll(poll_id))
     source = request.form.get("source", "list")
     bad_lines, pasted = [], ""
     if source == "group":
@@ -205,7 +212,7 @@ def required(poll_id: int, participant_id: int):
 
 @bp.post("/polls/<int:poll_id>/remind")
 def remind(poll_id: int):
-    poll = _poll(poll_id)
+    poll = _undecided(_poll(poll_id))
     count = service.remind(poll)
     db.session.commit()
     flash(_("%(num)d reminded. Nobody is reminded twice within 24 hours.", num=count), "success")
@@ -214,9 +221,7 @@ def remind(poll_id: int):
 
 @bp.post("/polls/<int:poll_id>/<any(close, reopen):action>")
 def state(poll_id: int, action: str):
-    poll = _poll(poll_id)
-    if poll.status == "decided":
-        abort(409)
+    poll = _undecided(_poll(poll_id))
     (service.close if action == "close" else service.reopen)(poll)
     db.session.commit()
     flash(_("The poll is closed: nobody can answer any more.") if action == "close"
@@ -226,7 +231,7 @@ def state(poll_id: int, action: str):
 
 @bp.post("/polls/<int:poll_id>/dates")
 def add_dates(poll_id: int):
-    poll = _poll(poll_id)
+    poll = _undecided(_poll(poll_id))
     form = DatesForm()
     if _more_rows(form):
         return _page(poll, dates_form=form, dates_open=True)
@@ -245,7 +250,7 @@ def add_dates(poll_id: int):
 
 @bp.post("/polls/<int:poll_id>/dates/<int:option_id>/remove")
 def remove_date(poll_id: int, option_id: int):
-    poll = _poll(poll_id)
+    poll = _undecided(_poll(poll_id))
     option = _option(poll, option_id)
     try:
         service.remove_date(poll, option)
