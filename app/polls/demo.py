@@ -52,7 +52,11 @@ COMMENTS = {
     "Lena Brandt": "Am 1. Termin bin ich auf der Landesfachtagung.",
     "Mehmet Aydın": "Ich komme mit dem Zug aus Dessau, also frühestens um 10:30.",
 }
-MEETING_ANSWERS = ["no", "yes", "maybe", "no"]  # per Wednesday, rotated per person
+MEETING_ANSWERS = ["no", "yes", "maybe", "no", "yes", "no", "maybe"]  # per Wednesday and person, in turn
+MEETING_COMMENTS = {
+    "Sabine Krüger": "Am 7. Oktober ist bei uns Teamtag.",
+    "Ali Demir": "Wir bringen gern wieder den Stand zum Jugendmigrationsdienst mit.",
+}
 
 
 def load_demo_polls(today: date | None = None) -> int:
@@ -157,8 +161,9 @@ def _decided_poll(network, meeting: Event) -> Poll:
                                               invited=True, language="de", required=person.name == "Lena Brandt")
         participant.created_at = poll.created_at
         db.session.flush()
-        answers = {o.id: MEETING_ANSWERS[(k + n) % 4] for k, o in enumerate(poll.options)}
+        answers = {o.id: MEETING_ANSWERS[(k * 3 + n) % len(MEETING_ANSWERS)] for k, o in enumerate(poll.options)}
         answers[poll.options[chosen_index].id] = "maybe" if n % 5 == 4 else "yes"
-        service.save_answers(participant, answers, person.name, language="de")
+        service.save_answers(participant, answers, person.name, MEETING_COMMENTS.get(person.name, ""),
+                             language="de")
         participant.answered_at = poll.created_at + timedelta(days=1 + n % 10, hours=n)
     return poll
