@@ -28,6 +28,7 @@ bp = Blueprint("poll_admin", __name__)
 
 STATUS_LABELS = {"open": _l("Open"), "closed": _l("Closed"), "decided": _l("Decided")}
 
+
 @bp.context_processor
 def _labels():
     return {"column_day": column_day, "today": today, "poll_status_labels": STATUS_LABELS}
@@ -152,15 +153,14 @@ def new_poll(slug: str):
 
 # --- One poll -----------------------------------------------------------------------------
 
-def _page(poll: Poll, status: int = 200, **context):
-    """The poll's page; `context` keeps what a failed form sent (pasted lines, dates)."""
-    context.setdefault("dates_form", DatesForm(formdata=None))
+def _page(poll: Poll, status: int = 200, dates_form: DatesForm | None = None, dates_open: bool = False,
+          pasted: str = "", bad_lines=()):
+    """The poll's page, with what a failed form sent (pasted lines, dates) kept."""
     return render_template("polls/organizer_poll.html", poll=poll, network=poll.network,
                            results=service.results(poll), groups=poll.network.working_groups,
                            open_url=service.open_url(poll) if poll.open_link else None,
-                           is_open=service.is_open(poll),
-                           pasted=context.pop("pasted", ""), bad_lines=context.pop("bad_lines", []),
-                           **context), status
+                           is_open=service.is_open(poll), dates_form=dates_form or DatesForm(formdata=None),
+                           dates_open=dates_open, pasted=pasted, bad_lines=bad_lines), status
 
 
 @bp.get("/polls/<int:poll_id>")

@@ -86,6 +86,9 @@ def test_create_a_poll_on_a_phone(new_page, watch, magdeburg):
     expect(page.locator("#open-link")).to_have_count(0)  # no open link asked for
     check_page(page, "polls-created")
     assert no_horizontal_scroll(page) <= PHONE["width"]
+    page.get_by_role("link", name="Date polls").first.click()
+    expect(page.locator(".poll-list .card")).to_contain_text("Nobody invited yet.")
+    check_page(page, "polls-list")
 
 
 def test_the_new_poll_form_at_desktop_width(page, magdeburg):
