@@ -85,6 +85,7 @@ def personal_data(network_id: int, email: str, **_) -> dict:
     return {"polls": [{
         "poll": title, "poll_id": p.poll_id, "name": p.name, "email": p.email, "required": p.required,
         "answers": answers.get(p.id, []), "comment": p.comment, "language": p.language,
-        "invited_at": when_(p.created_at) if p.invited else None, "joined_at": None if p.invited else when_(p.created_at),
+        "invited_at": when_(p.created_at) if p.invited else None,
+        "joined_at": None if p.invited else when_(p.created_at),
         "answered_at": when_(p.answered_at), "reminded_at": when_(p.reminded_at),
     } for p, title in rows]}
