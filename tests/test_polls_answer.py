@@ -288,3 +288,23 @@ def test_decided_poll_shows_the_chosen_date_and_the_event(client, network):
     chosen = html[html.index('class="poll-date is-chosen"'):]
     assert chosen.index("chosen</strong>") < chosen.index("</li>") and "✓</span> Yes" in chosen[:chosen.index("</li>")]
     assert "Hold these dates" not in html  # holds are for open polls only
+
+
+def test_a_tap_saves_and_brings_back_that_dates_counts(client, network):
+    """htmx posts the form when a radio changes, aimed at the date's counts: saved, and the
+    fragment (not a redirect) carries the new counts; a tap that cannot be saved shows the form."""
+    poll = make_poll(network)
+    participant, token = invite(poll)
+    first = poll.options[0].id
+    htmx = {"HX-Request": "true", "HX-Target": f"counts-{first}", "Accept-Language": "en"}
+    response = client.post(f"/p/{token}", data=form_for(poll, {0: "yes"}), headers=htmx)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert re.search(rf'<div id="counts-{first}" role="status"><p class="poll-counts">1 yes · 0 if need be · '
+                     r'<strong class="poll-best">most can so far</strong> · <span class="poll-saved">', html)
+    assert saved(participant) == {first: "yes"}
+
+    response = client.post(f"/p/{token}", data=form_for(poll, {0: "no"}, name=""), headers=htmx)
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#poll-answer" and 'id="name-error"' in response.get_data(as_text=True)
+    assert saved(participant) == {first: "yes"}

@@ -12,7 +12,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from ..core.extensions import db, limiter
-from ..core.rendering import render, see_other
+from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import public
 from ..feeds.views import subscribe_links
 from . import holds, service
@@ -96,6 +96,21 @@ def _page(poll, form, participant=None, mine=None, message="", status=200, **con
                   answer_labels=_answer_labels(), **context), status
 
 
+COUNTS_TARGET = "counts-"  # + the option's id: where htmx puts a date's counts after a tap
+
+
+def _tapped_option() -> int | None:
+    """The date whose radio htmx saved on its own (hx-target names its counts), or None."""
+    target = request.headers.get("HX-Target", "") if wants_fragment() else ""
+    option_id = target.removeprefix(COUNTS_TARGET)
+    return int(option_id) if target.startswith(COUNTS_TARGET) and option_id.isdigit() else None
+
+
+# A tap that could not be saved (e.g. the name emptied): htmx shows the whole form with the
+# error beside its field, not only the date's counts.
+WHOLE_FORM = {"HX-Retarget": "#poll-answer", "HX-Reselect": "#poll-answer", "HX-Reswap": "outerHTML"}
+
+
 def _closed_message() -> str:
     return _("This poll no longer takes answers.")
 
@@ -124,9 +139,12 @@ def answer(token: str):
                              language=str(get_locale()))
     except service.PollError as error:
         db.session.rollback()
-        return _page(poll, form, participant, mine=_typed_answers(request.form)[0],
-                     message=_show_error(form, error), status=422, **context)
+        html, status = _page(poll, form, participant, mine=_typed_answers(request.form)[0],
+                             message=_show_error(form, error), status=422, **context)
+        return html, status, WHOLE_FORM if _tapped_option() is not None else {}
     db.session.commit()
+    if _tapped_option() is not None:
+        return _page(poll, form, participant, saved_option=_tapped_option(), **context)
     return see_other(url_for("polls.answer", token=token, done="saved"))
 
 

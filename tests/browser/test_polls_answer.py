@@ -14,7 +14,8 @@ from app.directory.models import Network
 from app.polls import service
 from app.polls.models import PollAnswer
 
-from .conftest import PHONE, check_page, htmx_idle, no_horizontal_scroll, screenshot
+from .conftest import (PHONE, assert_same_document, check_page, htmx_idle, mark_document, no_horizontal_scroll,
+                       screenshot)
 from tests.factories import local
 
 pytestmark = pytest.mark.browser
@@ -113,6 +114,25 @@ def test_answer_without_javascript(new_page, poll, viewport):
     expect(page.locator(f"input[name=answer-{options[5]}][value=yes]")).to_be_checked()
     assert no_horizontal_scroll(page) <= viewport["width"]
     screenshot(page, "poll-answer-nojs-saved")
+
+
+def test_a_tap_saves_and_updates_the_counts_in_place(new_page, poll):
+    _poll_id, token, erika, options = poll
+    page = new_page(viewport=PHONE)
+    page.goto(f"/p/{token}")
+    mark_document(page)
+    counts = page.locator(f"#counts-{options[2]}")
+    expect(counts).to_have_text("1 yes · 1 if need be")
+    page.get_by_role("group", name=re.compile("March 9")).get_by_role("radio", name="Yes").check()
+    expect(counts).to_have_text("2 yes · 1 if need be · most can so far · your answer is saved")
+    assert_same_document(page)
+    assert saved(erika) == {options[2]: "yes"}
+    # The keyboard stays where it was: arrows go on within the same date.
+    expect(page.locator(f"input[name=answer-{options[2]}][value=yes]")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(counts).to_have_text("1 yes · 2 if need be · your answer is saved")
+    assert saved(erika) == {options[2]: "maybe"}
+    screenshot(page, "poll-answer-tapped")
 
 
 def test_radios_with_the_keyboard(page, poll):
