@@ -349,6 +349,11 @@ def test_close_reopen_and_change_dates(coordinator_client, network):
     page = response.get_data(as_text=True)
     assert "A date is in the poll twice" in page and "<details class=\"poll-add-dates\" open>" in page
 
+    before_deadline = (_today() + timedelta(days=2)).isoformat()  # the deadline is in 10 days
+    response = coordinator_client.post(f"/polls/{poll.id}/dates", data={"days-0": before_deadline})
+    assert response.status_code == 422
+    assert re.search(r'id="days-error">The deadline must be before the first date', response.get_data(as_text=True))
+
     options = db.session.get(Poll, poll.id).options
     for option in options[:-1]:
         assert coordinator_client.post(f"/polls/{poll.id}/dates/{option.id}/remove").status_code == 303

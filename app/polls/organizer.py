@@ -240,7 +240,8 @@ def add_dates(poll_id: int):
             service.add_dates(poll, form.candidates(poll.timezone))
         except PollError as error:
             db.session.rollback()
-            form.dates_error = (error.field, str(error))
+            # A new date before the deadline is the dates' problem here, not the deadline's.
+            form.dates_error = ("slots" if error.field == "slots" else "days", str(error))
         else:
             db.session.commit()
             flash(_("The dates are added."), "success")
