@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.mail.models import OutboxMail
 from app.polls import service
 from app.polls.models import PollAnswer, PollParticipant
 from tests.factories import local
@@ -209,6 +210,10 @@ def test_join_through_the_open_link(client, network):
     assert response.status_code == 422
     assert 'id="email-error"' in response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(PollParticipant.id))) == 1
+    # ...and that address is mailed its own link (the page never shows it to whoever typed it).
+    mailed = db.session.scalars(select(OutboxMail.body).where(OutboxMail.recipient == "olena@example.org")).all()
+    assert len(mailed) == 1 and service.answer_url(participant) in mailed[0]
+    assert service.answer_url(participant) not in response.get_data(as_text=True)
 
     # Without a name nobody is added, and what was ticked stays.
     response = client.post(f"/p/open/{token}", data={**form_for(poll, {2: "yes"}, name=""), "email": ""})
@@ -308,3 +313,16 @@ def test_a_tap_saves_and_brings_back_that_dates_counts(client, network):
     assert response.status_code == 422
     assert response.headers["HX-Retarget"] == "#poll-answer" and 'id="name-error"' in response.get_data(as_text=True)
     assert saved(participant) == {first: "yes"}
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True)
+def test_rate_limits(client, network):
+    """The open link adds people, so it is held back sooner than the personal link."""
+    poll = make_poll(network, open_link=True)
+    open_url = f"/p/open/{service.open_token(poll)}"
+    codes = [client.post(open_url, data=form_for(poll, {0: "yes"}, name=f"Gast {i}")).status_code for i in range(6)]
+    assert codes == [303] * 5 + [429]
+    assert client.get(open_url).status_code == 200  # reading stays possible
+    _participant, token = invite(poll)
+    codes = [client.post(f"/p/{token}", data=form_for(poll, {0: "yes"})).status_code for _ in range(11)]
+    assert codes == [303] * 10 + [429]

@@ -171,3 +171,12 @@ def test_join_by_the_open_link_on_a_phone(new_page, poll):
     expect(page.locator("#personal-link")).to_have_value(re.compile(r"/p/[A-Za-z0-9_-]+$"))
     expect(page.locator("#name")).to_have_value("Jana Novák")
     check_page(page, "poll-answer-joined")
+
+
+def test_right_to_left_on_a_phone(new_page, poll):
+    _poll_id, token, _erika, _options = poll
+    page = new_page(viewport=PHONE, locale="ar")
+    page.goto(f"/p/{token}")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    assert no_horizontal_scroll(page) <= PHONE["width"]
+    screenshot(page, "poll-answer-rtl")
