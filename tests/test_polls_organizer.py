@@ -362,6 +362,31 @@ def test_close_reopen_and_change_dates(coordinator_client, network):
     assert len(db.session.get(Poll, poll.id).options) == 1
 
 
+def test_change_the_details_and_a_later_deadline(coordinator_client, network):
+    """A deadline that passed is moved: the poll takes answers again."""
+    poll = _poll(network, dates=2)
+    poll.deadline = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    page = coordinator_client.get(f"/polls/{poll.id}/edit").get_data(as_text=True)
+    assert 'value="Jahrestreffen"' in page and 'id="working_group_id"' not in page
+    first = to_local(poll.options[0].starts_at, TZ).date()
+    data = {"title": "Jahrestreffen 2027", "venue_name": "Rathaus", "deadline_date": first.isoformat(),
+            "deadline_time": "18:00", "allow_maybe": "y"}
+    response = coordinator_client.post(f"/polls/{poll.id}/edit", data=data)
+    assert response.status_code == 422
+    assert re.search(r'id="deadline_date-error">The deadline must be before the first date', response.get_data(
+        as_text=True))
+    response = coordinator_client.post(f"/polls/{poll.id}/edit", data={
+        **data, "deadline_date": (_today() - timedelta(days=1)).isoformat()})
+    assert response.status_code == 422 and "The deadline is in the past." in response.get_data(as_text=True)
+    response = coordinator_client.post(f"/polls/{poll.id}/edit", data={
+        **data, "deadline_date": (first - timedelta(days=3)).isoformat()})
+    assert response.status_code == 303
+    poll = db.session.get(Poll, poll.id)
+    assert (poll.title, poll.venue_name, poll.open_link) == ("Jahrestreffen 2027", "Rathaus", False)
+    assert polls.is_open(poll) and to_local(poll.deadline, TZ).time() == time(18)
+
+
 # --- Deciding ---------------------------------------------------------------------------------
 
 def test_decide_creates_the_event_and_closes_the_poll(coordinator_client, network):
@@ -394,7 +419,7 @@ def test_decide_creates_the_event_and_closes_the_poll(coordinator_client, networ
     assert response.status_code == 303 and len(db.session.scalars(select(Event)).all()) == 1
     page = coordinator_client.get(f"/polls/{poll.id}").get_data(as_text=True)
     assert "Choose this date" not in page and f"/events/{event.id}/manage" in page
-    for url in ("invite", "remind", "close", "dates", f"dates/{option.id}/remove"):
+    for url in ("invite", "remind", "close", "dates", f"dates/{option.id}/remove", "edit"):
         assert coordinator_client.post(f"/polls/{poll.id}/{url}", data={"source": "network"}).status_code == 409, url
 
 

@@ -8,7 +8,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, Radi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..events import service as events
+from ..events import recurrence, service as events
 from ..events.forms import MAX_DESCRIPTION, _check_range, _date_field, _time_field, _url
 from ..events.labels import VISIBILITY_LABELS
 from . import service
@@ -74,9 +74,10 @@ class DatesForm(FlaskForm):
         return service.candidates(days, slots, tz)
 
 
-class PollForm(DatesForm):
+class DetailsForm(FlaskForm):
+    """What a poll asks and until when: for a new poll, and to change it later (e.g. a later deadline)."""
+
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Please enter a title.")), Length(max=200)])
-    working_group_id = SelectField(_l("Working group"), coerce=int, default=0)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=MAX_DESCRIPTION)])
     venue_name = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     venue_address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
@@ -87,12 +88,6 @@ class PollForm(DatesForm):
     allow_maybe = BooleanField(_l("Allow “if need be” answers"), default=True)
     hide_results = BooleanField(_l("Hide the results from participants until the poll is closed"))
     open_link = BooleanField(_l("Open link: anyone with the link may answer"))
-
-    def set_groups(self, groups, group_required: bool) -> None:
-        """The groups the user may manage; a group lead must pick one, a coordinator may leave
-        it empty (a poll of the whole network)."""
-        none = [] if group_required else [SelectChoice(0, _l("— the whole network —"))]
-        self.working_group_id.choices = none + [SelectChoice(g.id, g.name) for g in groups]
 
     def deadline(self, tz: str) -> datetime:
         """The deadline in UTC; without a time, at the end of that day."""
@@ -109,6 +104,23 @@ class PollForm(DatesForm):
                 "online_url": text(self.online_url), "deadline": self.deadline(tz),
                 "allow_maybe": bool(self.allow_maybe.data), "hide_results": bool(self.hide_results.data),
                 "open_link": bool(self.open_link.data)}
+
+    def fill(self, poll) -> None:
+        for name in ("title", "description", "venue_name", "venue_address", "online_url", "allow_maybe",
+                     "hide_results", "open_link"):
+            getattr(self, name).data = getattr(poll, name)
+        deadline = recurrence.to_local(poll.deadline, poll.timezone)
+        self.deadline_date.data, self.deadline_time.data = deadline.date(), deadline.time()
+
+
+class PollForm(DetailsForm, DatesForm):
+    working_group_id = SelectField(_l("Working group"), coerce=int, default=0)
+
+    def set_groups(self, groups, group_required: bool) -> None:
+        """The groups the user may manage; a group lead must pick one, a coordinator may leave
+        it empty (a poll of the whole network)."""
+        none = [] if group_required else [SelectChoice(0, _l("— the whole network —"))]
+        self.working_group_id.choices = none + [SelectChoice(g.id, g.name) for g in groups]
 
 
 class DecideForm(FlaskForm):

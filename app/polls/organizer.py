@@ -20,7 +20,7 @@ from ..directory.models import WorkingGroup
 from ..events import service as events
 from ..registrations import invitations as inviting
 from . import service
-from .forms import DatesForm, DecideForm, PollForm
+from .forms import DatesForm, DecideForm, DetailsForm, PollForm
 from .models import Poll, PollAnswer, PollOption, PollParticipant
 from .service import PollError
 
@@ -166,6 +166,27 @@ def _page(poll: Poll, status: int = 200, dates_form: DatesForm | None = None, da
 @bp.get("/polls/<int:poll_id>")
 def poll(poll_id: int):
     return _page(_poll(poll_id))
+
+
+@bp.route("/polls/<int:poll_id>/edit", methods=["GET", "POST"])
+def edit(poll_id: int):
+    """Title, place, description, deadline and options (the dates are changed on the poll's page)."""
+    poll = _undecided(_poll(poll_id))
+    form = DetailsForm()
+    if request.method == "GET":
+        form.fill(poll)
+    elif form.validate_on_submit():
+        try:
+            service.update(poll, **form.values(poll.timezone))
+        except PollError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return see_other(_poll_url(poll))
+    return render_template("polls/organizer_edit.html", poll=poll, network=poll.network, form=form), \
+        422 if form.errors else 200
 
 
 @bp.post("/polls/<int:poll_id>/invite")

@@ -1,7 +1,7 @@
 """The organizer's date polls in a real browser: a poll created on a phone (an error beside its
 field first, more day rows), the results page with its table (axe, a person marked as required
 in place by htmx, the table scrolling in its own box at 360 px), the same without JavaScript,
-and deciding on a date, which lands on the new event; screenshots of each."""
+the details changed, and deciding on a date, which lands on the new event; screenshots of each."""
 import re
 from datetime import date, time, timedelta
 
@@ -146,9 +146,15 @@ def test_results_and_the_form_without_javascript(new_page, magdeburg, stendal_po
     screenshot(page, "polls-add-dates-nojs")
 
 
-def test_decide_makes_the_event(page, magdeburg, stendal_poll):
+def test_change_the_poll_then_decide_makes_the_event(page, magdeburg, stendal_poll):
     log_in(page, magdeburg.coordinator)
     page.goto(f"/polls/{stendal_poll}")
+    page.get_by_role("link", name="Change title, place or deadline").click()
+    expect(page.locator("#venue_name")).to_have_value("Rathaus Stendal")
+    check_page(page, "polls-edit")
+    page.fill("#venue_name", "Rathaus Stendal, Ratssaal")
+    page.click("button:has-text('Save')")
+    expect(page.locator(".facts")).to_contain_text("Ratssaal")
     page.locator(".poll-date.poll-best").first.get_by_role("link", name=re.compile("Choose this date")).click()
     page.wait_for_url(re.compile(r"/decide\?option=\d+$"))
     expect(page.locator("#visibility-1")).to_be_checked()  # members, the default
