@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from app.core.extensions import db
-from app.polls import holds, service
+from app.polls import holds, privacy, service
 from tests.mails import HAVE_ICS_CHECK, ICS_CHECK
 
 BERLIN = "Europe/Berlin"
@@ -152,8 +152,16 @@ def test_uid_carries_the_site_host(app, poll):
 
 def test_http_feed(client, poll):
     ana = _answer(poll, "Ana", ["yes", "no", None, None, None])
-    response = client.get(service.holds_url(ana))
+    url = service.holds_url(ana)
+    response = client.get(url)
     assert response.status_code == 200
-    assert response.content_type.startswith("text/calendar")
+    assert response.headers["Content-Type"].replace(" ", "").lower() == "text/calendar;charset=utf-8"
     assert len(_events(response.data)[1]) == 4
     assert client.get("/p/holds/" + "x" * 43 + ".ics").status_code == 404
+    # Once the poll's people are purged, the address is a dead link like any other.
+    service.close(poll)
+    db.session.commit()
+    assert {str(e["STATUS"]) for e in _events(client.get(url).data)[1]} == {"CANCELLED"}
+    privacy.purge_expired(now=poll.closed_at + timedelta(days=poll.retention_days + 1))
+    db.session.commit()
+    assert client.get(url).status_code == 404
