@@ -114,6 +114,7 @@ def _subscribe() -> None:
     from .feeds import versions as _versions  # noqa: F401  every flush that changes what feeds show
     from .minutes import agenda as _agenda  # noqa: F401  registrations.invitation_extras: the agenda
     from .minutes import service as _minutes  # noqa: F401  events.event_rescheduled, registrations' personal data
+    from .polls import privacy as _poll_privacy  # noqa: F401  registrations' personal data export
     from .registrations import notifications as _notifications  # noqa: F401  events.event_changed: mails
     from .search import index as _search_index  # noqa: F401  every flush that changes what the search finds
 
@@ -161,3 +162,9 @@ def _register_cli(app: Flask) -> None:
 
     app.cli.add_command(purge_command)
     register_periodic_jobs()  # the outbox worker purges expired data and sends reminders
+
+    from .mail.outbox import register_periodic
+    from .polls import privacy as poll_privacy, service as polls
+
+    poll_privacy.register_periodic_jobs()  # and purges date polls,
+    register_periodic(polls.deadline_reminder_job)  # and reminds a day before a poll's deadline

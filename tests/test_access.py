@@ -68,16 +68,23 @@ PUBLIC_ENDPOINTS = {
     # The network's page (issue 16): its public page for everyone else, the organizers'
     # overview only for those who may see the network (tests/test_public_pages.py).
     "directory.network",
+    # Date polls (issue 17): the personal link, the open link and the holds feed (their token
+    # is the access; the open link only while the poll has it switched on).
+    "polls.answer",
+    "polls.open_answer",
+    "polls.holds",
 }
 
 
 def _concrete_url(rule) -> str:
     """Fill every URL variable with a plausible value: ints for int converters, else text."""
     def fill(match):
-        converter = match.group(1) or ""
+        converter, arguments = match.group(1) or "", match.group(2) or ""
+        if converter == "any":  # one of the listed words
+            return arguments.split(",")[0].strip(" '\"")
         return "1" if converter.startswith("int") else "magdeburg"
 
-    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>", fill, rule.rule)
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>", fill, rule.rule)
 
 
 def _routes(app):
@@ -189,9 +196,12 @@ COORDINATORS_ONLY = {"mail.mailbox"}
 # What a group lead may use in their own network beyond their groups (the lead of Sprache is
 # in Magdeburg): read the network's directory (with its logo), groups and calendar, and open
 # the event form, which offers only the lead's groups (saving for another is refused:
-# tests/test_events_organizer.py::test_group_lead_manages_the_events_of_their_groups_only).
+# tests/test_events_organizer.py::test_group_lead_manages_the_events_of_their_groups_only); the
+# same for date polls: the list shows only their groups' polls, the form offers only their groups
+# (tests/test_polls_organizer.py).
 LEAD_IN_OWN_NETWORK = {"directory.network", "directory.logo", "directory.organizations",
-                       "directory.organization", "directory.group", "events.calendar", "events.new_event"}
+                       "directory.organization", "directory.group", "events.calendar", "events.new_event",
+                       "poll_admin.polls", "poll_admin.new_poll"}
 
 
 @pytest.fixture
@@ -209,6 +219,7 @@ def demo_objects(app):
     from app.mail.models import OutboxMail
     from app.minutes.models import ActionItem, AgendaItem, Decision, Meeting
     from app.events import pictures
+    from app.polls.models import Poll, PollOption, PollParticipant
     from app.programmes.models import Campaign, Category, Partner, Submission
     from app.registrations.attendance import checkin_code
     from app.registrations.models import Registration
@@ -261,6 +272,10 @@ def demo_objects(app):
         "user_id": first(User),
         "tag": db.session.scalar(select(Tag.slug).where(Tag.network_id == magdeburg.id).order_by(Tag.id)),
         "fmt": "csv",
+        "poll_id": first(Poll, Poll.network_id == magdeburg.id),
+        "option_id": first(PollOption, PollOption.poll.has(Poll.network_id == magdeburg.id)),
+        "participant_id": first(PollParticipant, PollParticipant.poll.has(Poll.network_id == magdeburg.id)),
+        "action": "close",
         # Per endpoint: the series (its first date) for the routes of single dates.
         "series_id": series.id,
         "key": f"{series.starts_at:%Y%m%dT%H%M%SZ}",
@@ -274,7 +289,8 @@ def _url_for_outsiders(rule, values) -> str:
                 "registration_admin.change": {"action": "cancel"},
                 "minutes.transition": {"step": "review"}}.get(rule.endpoint, {})
     filled = {**values, **specific}
-    return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", lambda m: str(filled[m.group(2)]), rule.rule)
+    url = re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", lambda m: str(filled[m.group(2)]), rule.rule)
+    return url + (f"?option={values['option_id']}" if rule.endpoint == "poll_admin.decide" else "")
 
 
 def test_every_organizer_route_refuses_outsiders(app, make, demo_objects):

@@ -238,7 +238,7 @@ def test_results_table_and_best_date(coordinator_client, network):
     best = [row for row in found.dates if row.best]
     assert best and best[0].reason in page
     assert page.count("Best date") == len(best)
-    assert page.index('class="poll-dates"') < page.index("<table")  # the summary first (phones)
+    assert page.index('class="poll-summary"') < page.index("<table")  # the summary first (phones)
 
 
 def test_a_required_person_excludes_a_date(coordinator_client, network):

@@ -67,8 +67,6 @@ class DatesForm(FlaskForm):
     def candidates(self, tz: str) -> list[service.Candidate]:
         """The typed days times the typed slots; raises PollError (e.g. a slot that ends first)."""
         days = [entry.data for entry in self.days if entry.data is not None]
-        if len(set(days)) != len(days):  # service.candidates would merge them unasked
-            raise PollError(_("A date is in the poll twice. Please give each date once."), field="days")
         slots = [(entry.start.data, entry.end.data) for entry in self.slots
                  if entry.start.data is not None and entry.end.data is not None]
         return service.candidates(days, slots, tz)

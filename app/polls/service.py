@@ -124,7 +124,7 @@ def candidates(days: list[date], slots: list[tuple[time, time]], tz: str) -> lis
         if end <= start:
             raise PollError(_("A time slot must end after it starts (%(start)s–%(end)s).",
                               start=start.strftime("%H:%M"), end=end.strftime("%H:%M")), field="slots")
-    for day in sorted(set(days)):
+    for day in sorted(days):  # a day given twice stays twice: check_dates says so
         if not slots:
             found.append(Candidate(recurrence.to_utc(datetime.combine(day, time()), tz),
                                    recurrence.to_utc(datetime.combine(day + timedelta(days=1), time()), tz), True))
@@ -303,10 +303,10 @@ def results(poll: Poll) -> Results:
         select(PollAnswer.participant_id, PollAnswer.option_id, PollAnswer.answer)
         .where(PollAnswer.poll_id == poll.id))}
     required = [p for p in participants if p.required]
+    counts = Counter((oid, answer) for (_pid, oid), answer in answers.items())  # one pass over the answers
     dates = []
     for option in poll.options:
-        counts = Counter(answer for (_pid, oid), answer in answers.items() if oid == option.id)
-        row = DateResult(option, counts["yes"], counts["maybe"], counts["no"])
+        row = DateResult(option, counts[option.id, "yes"], counts[option.id, "maybe"], counts[option.id, "no"])
         row.required_can = all(answers.get((p.id, option.id)) in ("yes", "maybe") for p in required)
         dates.append(row)
     candidates_ = [row for row in dates if row.required_can and row.yes + row.maybe > 0]

@@ -82,7 +82,7 @@ def test_create_a_poll_on_a_phone(new_page, watch, magdeburg):
     page.click("button:has-text('Create the poll')")
     page.wait_for_url(re.compile(r"/polls/\d+#invite$"))
     expect(page.locator("h1")).to_have_text("Austausch der Koordinator:innen")
-    expect(page.locator(".poll-date")).to_have_count(3)
+    expect(page.locator(".poll-summary-date")).to_have_count(3)
     expect(page.locator("#open-link")).to_have_count(0)  # no open link asked for
     check_page(page, "polls-created")
     assert no_horizontal_scroll(page) <= PHONE["width"]
@@ -103,11 +103,11 @@ def test_results_page_and_required_in_place(new_page, magdeburg, stendal_poll):
     page = new_page()
     log_in(page, magdeburg.coordinator)
     page.goto(f"/polls/{stendal_poll}")
-    table = page.locator("table.poll-table")
+    table = page.locator("table.poll-results")
     expect(table.locator("caption")).to_contain_text("Answers per person and date")
     expect(table.locator("thead th[scope=col]")).to_have_count(6 + 2)
     expect(table.locator("tbody th[scope=row]")).to_have_count(len(PEOPLE))
-    expect(page.locator(".poll-date.poll-best").first).to_contain_text("Best date")
+    expect(page.locator(".poll-summary-date.poll-summary-best").first).to_contain_text("Best date")
     expect(page.locator("#open-link")).to_have_value(re.compile(r"/p/open/"))
     check_page(page, "polls-results")
 
@@ -134,7 +134,7 @@ def test_results_and_the_form_without_javascript(new_page, magdeburg, stendal_po
     page = new_page(java_script_enabled=False, viewport=PHONE)
     log_in(page, magdeburg.coordinator)
     page.goto(f"/polls/{stendal_poll}")
-    row = page.locator("table.poll-table tbody tr", has_text="Bernd")
+    row = page.locator("table.poll-results tbody tr", has_text="Bernd")
     row.get_by_role("button", name=re.compile("Mark as required")).click()
     page.wait_for_url(re.compile(r"/polls/\d+#p\d+$"))
     expect(row.locator(".poll-badge-required")).to_have_text("required")
@@ -155,7 +155,7 @@ def test_change_the_poll_then_decide_makes_the_event(page, magdeburg, stendal_po
     page.fill("#venue_name", "Rathaus Stendal, Ratssaal")
     page.click("button:has-text('Save')")
     expect(page.locator(".facts")).to_contain_text("Ratssaal")
-    page.locator(".poll-date.poll-best").first.get_by_role("link", name=re.compile("Choose this date")).click()
+    page.locator(".poll-summary-date.poll-summary-best").first.get_by_role("link", name=re.compile("Choose this date")).click()
     page.wait_for_url(re.compile(r"/decide\?option=\d+$"))
     expect(page.locator("#visibility-1")).to_be_checked()  # members, the default
     check_page(page, "polls-decide")
