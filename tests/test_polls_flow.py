@@ -1,6 +1,7 @@
 """A date poll from the invitation to the event, with mails through a real SMTP server:
 invite a working group, answers, the best date, decide → the event, its invitations with the
 calendar's REQUEST (checked with ics-check --itip --strict) and a plain notice for the others."""
+import re
 from datetime import date, time, timedelta
 
 import pytest
@@ -11,10 +12,11 @@ from app.directory.models import Person
 from app.events.models import Event
 from app.mail import outbox
 from app.polls import service as polls
-from app.polls.models import PollParticipant
+from app.polls.models import Poll, PollParticipant
 from app.registrations import invitations
 from app.registrations.models import Invitation
 
+from . import factories
 from .mails import calendar_of, itip_check
 
 
@@ -41,20 +43,89 @@ def _new_poll(network, group, user, days=3):
     return poll
 
 
-def test_invite_answer_decide_with_real_mails(app, coordinator, group_of_three, smtp_server):
+def _link(mail, pattern: str) -> str:
+    """The path of the first link in the mail's plain text that matches `pattern`."""
+    found = re.search(r"https?://[^/\s]+(" + pattern + r"[^\s]*)", mail.get_body(("plain",)).get_content())
+    assert found, mail.get_body(("plain",)).get_content()
+    return found.group(1)
+
+
+def test_from_the_poll_to_the_event_without_typing_anything_twice(app, client, coordinator, group_of_three,
+                                                                   smtp_server):
+    """The issue's "Done when" through HTTP: the coordinator creates a poll for the working group
+    and invites it; each member answers from the link in their mail; the coordinator picks the
+    best date; the event exists with its invitations, whose calendar parts pass ics-check."""
     _port, inbox = smtp_server
     network, group = group_of_three
-    poll = _new_poll(network, group, coordinator)
-    result = polls.invite(poll, invitations.group_invitees(group))
-    db.session.commit()
-    assert result.invited == 3
+    factories.login(client, coordinator.email)
+    first = (utcnow() + timedelta(days=40)).date()
+    response = client.post(f"/n/{network.slug}/polls/new", data={
+        "title": "Austausch der Koordinator:innen", "working_group_id": str(group.id),
+        "venue_name": "Rathaus Stendal", "description": "Wir planen das Jahrestreffen.",
+        **{f"days-{n}": (first + timedelta(days=n)).isoformat() for n in range(3)},
+        "slots-0-start": "10:00", "slots-0-end": "12:00",
+        "deadline_date": (first - timedelta(days=7)).isoformat(), "deadline_time": "18:00", "allow_maybe": "y"})
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
+    poll = db.session.scalar(db.select(Poll))
+    assert [o.all_day for o in poll.options] == [False] * 3
+    response = client.post(f"/polls/{poll.id}/invite", data={"source": "group", "group_id": group.id})
+    assert response.status_code in (302, 303)
     assert outbox.work(once=True)["sent"] == 3
-    assert sorted(m["To"] for m in inbox.messages) == ["anna@example.org", "bernd@example.org", "cem@example.org"]
-    invitation_mail = inbox.messages[0]
-    body = invitation_mail.get_body(("plain",)).get_content()
-    person = db.session.scalar(db.select(PollParticipant).filter_by(email=invitation_mail["To"]))
-    assert polls.answer_url(person) in body and polls.holds_url(person) in body
+    mails = {m["To"]: m for m in inbox.messages}
+    assert sorted(mails) == ["anna@example.org", "bernd@example.org", "cem@example.org"]
 
+    # Each member answers from the link in their mail, without an account.
+    participant = client.__class__(app, app.response_class)  # a second browser, not logged in
+    ids = [o.id for o in poll.options]
+    answers = {"anna@example.org": ("yes", "yes", "no"), "bernd@example.org": ("no", "maybe", "yes"),
+               "cem@example.org": ("yes", "no", "yes")}
+    for address, said in answers.items():
+        link = _link(mails[address], "/p/")
+        page = participant.get(link).get_data(as_text=True)
+        name = db.session.scalar(db.select(PollParticipant.name).filter_by(email=address))
+        assert f'value="{name}"' in page  # the name is filled in from the invitation
+        response = participant.post(link, data={"name": name, **{f"answer-{i}": a for i, a in zip(ids, said)}})
+        assert response.status_code in (302, 303)
+    holds_link = _link(mails["anna@example.org"], "/p/holds/")
+    assert participant.get(holds_link).get_data(as_text=True).count("STATUS:TENTATIVE") == 2  # not her "no"
+    page = client.get(f"/polls/{poll.id}").get_data(as_text=True)
+    assert "2 yes" in page  # the first and the third date: two can come, both for sure
+
+    inbox.messages.clear()
+    third = poll.options[2]
+    response = client.post(f"/polls/{poll.id}/decide?option={third.id}",
+                           data={"visibility": "members", "take_registrations": "y", "capacity": "20"})
+    assert response.status_code == 303
+    event = db.session.scalar(db.select(Event))
+    assert (event.title, event.status, event.starts_at, event.venue_name, event.working_group_id) == (
+        "Austausch der Koordinator:innen", "published", third.starts_at, "Rathaus Stendal", group.id)
+    assert event.description == "Wir planen das Jahrestreffen." and event.registration_settings.capacity == 20
+    poll = db.session.get(Poll, poll.id)
+    assert poll.status == "decided" and poll.event_id == event.id and poll.chosen.id == third.id
+    invited = db.session.scalars(db.select(Invitation).filter_by(event_id=event.id)).all()
+    assert sorted(i.email for i in invited) == ["bernd@example.org", "cem@example.org"]
+
+    assert outbox.work(once=True)["sent"] == 3
+    mails = {m["To"]: m for m in inbox.messages}
+    for address in ("bernd@example.org", "cem@example.org"):
+        report = itip_check(mails[address], address)
+        assert report["ok"] and calendar_of(mails[address])["METHOD"] == "REQUEST"
+        assert "has chosen this date" in mails[address].get_body(("plain",)).get_content()
+        # Their invitation's link registers them for the event in one step.
+        link = _link(mails[address], "/i/")
+        assert participant.get(link).status_code == 200
+    notice = mails["anna@example.org"]
+    assert not [part for part in notice.walk() if part.get_content_type() == "text/calendar"]
+    assert "is decided" in notice.get_body(("plain",)).get_content()
+    # The holds feed that Anna subscribed to from her invitation now takes the dates out again.
+    holds = participant.get(holds_link).get_data(as_text=True)
+    assert "STATUS:CANCELLED" in holds and "STATUS:TENTATIVE" not in holds
+
+
+def test_service_results_best_dates_and_required_people(app, coordinator, group_of_three):
+    network, group = group_of_three
+    poll = _new_poll(network, group, coordinator)
+    polls.invite(poll, invitations.group_invitees(group))
     anna, bernd, cem = sorted(poll.participants, key=lambda p: p.name)
     first, second, third = poll.options
     polls.save_answers(anna, {first.id: "yes", second.id: "yes", third.id: "no"}, "Anna Alt")
@@ -62,39 +133,13 @@ def test_invite_answer_decide_with_real_mails(app, coordinator, group_of_three, 
     polls.save_answers(cem, {first.id: "yes", second.id: "no", third.id: "yes"}, "Cem Çelik")
     db.session.commit()
     found = polls.results(poll)
-    # Every date has two who can come; the first and third have two yes.
     assert [(r.yes, r.maybe, r.no) for r in found.dates] == [(2, 0, 1), (1, 1, 1), (2, 0, 1)]
     assert [r.best for r in found.dates] == [True, False, True]
     assert found.dates[0].reason == "2 yes"
-
     polls.set_required(bernd, True)  # Bernd must be there: the first date is out
-    db.session.commit()
     found = polls.results(poll)
     assert [r.best for r in found.dates] == [False, False, True]
     assert found.dates[2].reason == "2 yes; the required person can"
-
-    inbox.messages.clear()
-    event = polls.decide(poll, third, visibility="members", take_registrations=True, capacity=20)
-    db.session.commit()
-    assert (event.title, event.status, event.starts_at, event.venue_name) == (
-        "Austausch der Koordinator:innen", "published", third.starts_at, "Rathaus Stendal")
-    assert event.working_group_id == group.id and event.registration_settings.capacity == 20
-    assert poll.status == "decided" and poll.event_id == event.id and poll.chosen == third
-    assert not polls.is_open(poll)
-    invited = db.session.scalars(db.select(Invitation).filter_by(event_id=event.id)).all()
-    assert sorted(i.email for i in invited) == ["bernd@example.org", "cem@example.org"]
-
-    assert outbox.work(once=True)["sent"] == 3
-    by_recipient = {m["To"]: m for m in inbox.messages}
-    for address in ("bernd@example.org", "cem@example.org"):
-        mail = by_recipient[address]
-        report = itip_check(mail, address)
-        assert report["ok"]
-        assert calendar_of(mail)["METHOD"] == "REQUEST"
-        assert "has chosen this date" in mail.get_body(("plain",)).get_content()
-    notice = by_recipient["anna@example.org"]
-    assert not [part for part in notice.walk() if part.get_content_type() == "text/calendar"]
-    assert "is decided" in notice.get_body(("plain",)).get_content()
 
 
 def test_reminders_never_twice_within_a_day_and_the_day_before_the_deadline(app, coordinator, group_of_three):
