@@ -441,7 +441,7 @@ def test_query_counts_stay_flat(coordinator_client, network, count_queries):
         def get():
             response = coordinator_client.get(url)
             assert response.status_code == 200
-            counts[name] = response.get_data(as_text=True).count('<td class="poll-answer')
+            counts[name] = response.get_data(as_text=True).count('<td class="poll-results-answer')
         return get
 
     cells, counts = {}, {}

@@ -9,8 +9,8 @@ from flask import current_app, has_request_context, url_for
 def absolute_url(endpoint: str, **values) -> str:
     """BASE_URL when it is set (behind a reverse proxy, and outside requests), else this host."""
     base = current_app.config.get("BASE_URL")
-    if base:
-        return base + url_for(endpoint, **values)
+    if base:  # the path only: outside a request with SERVER_NAME set, url_for would add a host
+        return base + url_for(endpoint, _external=False, **values)
     return url_for(endpoint, _external=True, **values)
 
 
