@@ -17,6 +17,7 @@ TEMPLATES = [
     "registrations/_fields.html", "registrations/_form.html", "registrations/confirmation.html",
     "registrations/invitation.html", "registrations/link_invalid.html", "registrations/manage.html",
     "registrations/register.html", "registrations/resend.html", "search/*.html", "events/_picture.html",
+    "polls/answer.html", "polls/_answer*.html",
 ]
 MODULES = [
     "app/core/*.py", "app/mail/*.py", "app/events/public.py", "app/events/labels.py",
@@ -24,7 +25,8 @@ MODULES = [
     "app/registrations/invitations.py", "app/minutes/views/proposals.py", "app/minutes/agenda.py",
     "app/minutes/labels.py", "app/programmes/labels.py", "app/programmes/submission_form.py",
     "app/programmes/views/public.py", "app/programmes/views/submit.py", "app/programmes/service.py",
-    "app/feeds/views.py", "app/search/*.py",
+    "app/feeds/views.py", "app/search/*.py", "app/polls/views.py", "app/polls/service.py", "app/polls/mails.py",
+    "app/polls/holds.py",
 ]
 
 
