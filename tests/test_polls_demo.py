@@ -1,6 +1,7 @@
 """The demo's date polls: the open poll for the coordinators' exchange in Stendal (eight
 coordinators from eight municipalities, most of them answered) and the decided poll that
 became the yearly network meeting; loading the demo twice adds nothing."""
+import pytest
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -12,6 +13,9 @@ from app.events import recurrence
 from app.polls import service
 from app.polls.demo import OPEN_TITLE
 from app.polls.models import Poll, PollAnswer, PollParticipant
+
+# The texts compared below are the English source; German is the installation's default.
+pytestmark = pytest.mark.config(BABEL_DEFAULT_LOCALE="en")
 
 
 def test_demo_has_an_open_and_a_decided_poll(app):

@@ -2,6 +2,7 @@
 invite a working group, answers, the best date, decide → the event, its invitations with the
 calendar's REQUEST (checked with ics-check --itip --strict) and a plain notice for the others."""
 import re
+import threading
 from datetime import date, time, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from app.core.types import utcnow
 from app.directory.models import Person
 from app.events.models import Event
 from app.mail import outbox
+from app.mail.models import OutboxMail
 from app.polls import service as polls
 from app.polls.models import Poll, PollParticipant
 from app.registrations import invitations
@@ -18,6 +20,9 @@ from app.registrations.models import Invitation
 
 from . import factories
 from .mails import calendar_of, itip_check
+
+# The texts compared below are the English source; German is the installation's default.
+pytestmark = pytest.mark.config(BABEL_DEFAULT_LOCALE="en")
 
 
 @pytest.fixture
@@ -150,14 +155,65 @@ def test_reminders_never_twice_within_a_day_and_the_day_before_the_deadline(app,
     polls.save_answers(anna, {poll.options[0].id: "yes"}, "Anna")
     db.session.commit()
     now = utcnow()
-    assert polls.remind(poll, now) == 2
-    assert polls.remind(poll, now + timedelta(hours=23)) == 0
+    assert polls.remind(poll, now) == 0  # the invitation went out just now
     assert polls.remind(poll, now + timedelta(hours=25)) == 2
+    assert polls.remind(poll, now + timedelta(hours=48)) == 0  # not twice within 24 hours
+    assert polls.remind(poll, now + timedelta(hours=50)) == 2
     # A day before the deadline the worker reminds once, keeping the 24 hours per person.
     day_before = poll.deadline - timedelta(hours=12)
     assert polls.deadline_reminder_job(poll.deadline - timedelta(days=3)) == 0
     assert polls.deadline_reminder_job(day_before) == 2
     assert polls.deadline_reminder_job(day_before + timedelta(hours=1)) == 0
+
+
+@pytest.mark.config(SERVER_NAME=None, BASE_URL="https://treffpunkt.example", BABEL_DEFAULT_LOCALE="en")
+def test_the_workers_reminder_builds_its_links_outside_a_request(app, coordinator, group_of_three):
+    network, group = group_of_three
+    poll = _new_poll(network, group, coordinator)
+    with app.test_request_context():
+        polls.invite(poll, invitations.group_invitees(group))
+    db.session.commit()
+    assert polls.deadline_reminder_job(poll.deadline - timedelta(hours=12)) == 3
+    db.session.commit()
+    reminder = db.session.scalars(db.select(OutboxMail).order_by(OutboxMail.id.desc())).first()
+    assert "https://treffpunkt.example/p/" in reminder.body
+
+
+def test_two_decisions_at_once_make_one_event(app, coordinator, group_of_three):
+    """A double click or two tabs: both requests read the poll as open, then decide at the same
+    moment, each in its own thread, session and connection. One event, one set of mails."""
+    network, group = group_of_three
+    poll = _new_poll(network, group, coordinator)
+    polls.invite(poll, invitations.group_invitees(group))
+    db.session.commit()
+    poll_id, option_ids = poll.id, [o.id for o in poll.options]
+    db.session.remove()
+    barrier, outcomes = threading.Barrier(2), [None, None]
+
+    def decide(index: int) -> None:
+        with app.app_context(), app.test_request_context():
+            try:
+                stale = db.session.get(Poll, poll_id)
+                option = next(o for o in stale.options if o.id == option_ids[index])
+                assert stale.status == "open"
+                barrier.wait(timeout=30)
+                polls.decide(stale, option)
+                db.session.commit()
+                outcomes[index] = "decided"
+            except polls.PollError as error:
+                db.session.rollback()
+                outcomes[index] = str(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=decide, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["This poll is decided already.", "decided"], outcomes
+    assert db.session.scalar(db.select(db.func.count(Event.id))) == 1
+    assert db.session.scalar(db.select(db.func.count(OutboxMail.id))) == 3 + 3  # invitations, then the result
 
 
 def test_bad_dates_get_clear_messages(app, coordinator):
@@ -178,10 +234,10 @@ def test_bad_dates_get_clear_messages(app, coordinator):
     with pytest.raises(polls.PollError, match="end after"):
         polls.candidates([soon], [(time(12), time(10))], network.timezone)
     # 02:30 does not exist on the last Sunday of March in Berlin; 02:30 happens twice in October.
-    with pytest.raises(polls.PollError, match="clock change"):
-        polls.candidates([date(2027, 3, 28)], [(time(2, 30), time(4))], network.timezone)
-    with pytest.raises(polls.PollError, match="clock change"):
-        polls.candidates([date(2027, 10, 31)], [(time(2, 30), time(4))], network.timezone)
+    for day in (date(2027, 3, 28), date(2027, 10, 31)):
+        with pytest.raises(polls.PollError, match="02:30") as error:
+            polls.candidates([day], [(time(2, 30), time(4))], network.timezone)
+        assert error.value.field == "slots"
 
 
 def test_whole_days_across_both_clock_changes(app, coordinator):

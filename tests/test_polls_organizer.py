@@ -18,6 +18,9 @@ from app.polls import service as polls
 from app.polls.models import Poll, PollParticipant
 from app.registrations.models import Invitation
 
+# The texts compared below are the English source; German is the installation's default.
+pytestmark = pytest.mark.config(BABEL_DEFAULT_LOCALE="en")
+
 TZ = "Europe/Berlin"
 
 
@@ -323,6 +326,11 @@ def test_invite_a_group_and_remind(coordinator_client, network, make):
     assert "2 invited; 0 had an invitation already." in response.get_data(as_text=True)
     page = coordinator_client.get(f"/polls/{poll.id}").get_data(as_text=True)
     assert "Remind the 2 people who have not answered" in page
+    response = coordinator_client.post(f"/polls/{poll.id}/remind", follow_redirects=True)
+    assert "0 reminded." in response.get_data(as_text=True)  # the invitation went out just now
+    for participant in db.session.get(Poll, poll.id).participants:  # a day later
+        participant.created_at -= timedelta(hours=25)
+    db.session.commit()
     response = coordinator_client.post(f"/polls/{poll.id}/remind", follow_redirects=True)
     assert "2 reminded." in response.get_data(as_text=True)
     response = coordinator_client.post(f"/polls/{poll.id}/remind", follow_redirects=True)

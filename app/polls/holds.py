@@ -55,14 +55,14 @@ def calendar(participant: PollParticipant, now: datetime | None = None) -> bytes
                     if moment is not None)
     answers = service.answers_of(participant) if shown else {}
     options = [option for option in poll.options if shown and answers.get(option.id) != "no"]
-    link = service.answer_url(participant)
     domain = _uid_domain()
     with force_locale(language_of(participant)):
         name = _("Held for the poll: %(title)s", title=poll.title)
         if cancelled:
             note = _("The poll is closed: this date is no longer held for it.")
         else:
-            note = _("Held until a date is chosen. Your answers: %(url)s", url=link)
+            # No answer link: calendars are shared and synced to others; the link is the person's own.
+            note = _("Held until a date is chosen.")
     timed = any(not option.all_day for option in options)
     parts = [calendar_head(name, [poll.timezone] if timed else [], poll.timezone)]
     location = _location(poll)
@@ -81,7 +81,6 @@ def calendar(participant: PollParticipant, now: datetime | None = None) -> bytes
         if location:
             vevent.add("LOCATION", location)
         vevent.add("DESCRIPTION", note)
-        vevent.add("URL", link)
         # Opaque while held: that is what keeps the time free in the person's calendar.
         vevent.add("TRANSP", "TRANSPARENT" if cancelled else "OPAQUE")
         parts.append(vevent.to_ical())

@@ -1,18 +1,13 @@
 """The mails of a date poll, each in the participant's language: the invitation (and its
 reminder) with the personal link, and the notice of the chosen date for those who will not
 come (who will gets the event's invitation, registrations.invitations)."""
-from flask import current_app
 from flask_babel import force_locale, gettext as _, ngettext
 
-from ..core.formatting import when
+from ..core.formatting import local_date, local_time, when
 from ..mail import outbox
 from ..mail.letters import Letter
 from ..registrations.admin_service import occurrence_of
-from ..registrations.notifications import facts, greeting, title_of
-
-
-def _language(participant) -> str:
-    return participant.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+from ..registrations.notifications import facts, greeting, language_of, title_of
 
 
 def _place(poll) -> list[tuple[str, str]]:
@@ -22,12 +17,17 @@ def _place(poll) -> list[tuple[str, str]]:
 
 def invitation(participant, answer_url: str, holds_url: str, reminder: bool = False) -> None:
     poll = participant.poll
-    with force_locale(_language(participant)):
+    with force_locale(language_of(participant)):
         subject = (_("Reminder: which dates suit you? %(title)s", title=poll.title) if reminder
                    else _("Which dates suit you? %(title)s", title=poll.title))
-        text = (_("we have not heard from you yet. Please tell us which dates suit you.") if reminder
-                else _("we are looking for a date. Please tell us which dates suit you: yes, if need be, or no. "
-                       "You do not need an account, and you can change your answers later with the same link."))
+        if reminder:
+            text = _("we have not heard from you yet. Please tell us which dates suit you.")
+        elif poll.allow_maybe:
+            text = _("we are looking for a date. Please tell us which dates suit you: yes, if need be, or no. "
+                     "You do not need an account, and you can change your answers later with the same link.")
+        else:
+            text = _("we are looking for a date. Please tell us which dates suit you: yes or no. "
+                     "You do not need an account, and you can change your answers later with the same link.")
         dates = sorted(poll.options, key=lambda option: option.starts_at)
         letter = Letter(
             subject, greeting(participant.name), [text],
@@ -35,7 +35,8 @@ def invitation(participant, answer_url: str, holds_url: str, reminder: bool = Fa
              (_("Dates"), ngettext("%(num)d date", "%(num)d dates", len(dates)) + (
                  ": " + "; ".join(when(o.starts_at, o.ends_at, poll.timezone, o.all_day) for o in dates[:5])
                  + (" …" if len(dates) > 5 else ""))),
-             (_("Please answer by"), when(poll.deadline, poll.deadline, poll.timezone))],
+             (_("Please answer by"), f"{local_date(poll.deadline, poll.timezone, 'full')}, "
+                                     f"{local_time(poll.deadline, poll.timezone)}")],
             button=(_("Choose dates"), answer_url),
             links=[(_("Hold the dates in your calendar (a calendar subscription; they disappear once a date is "
                       "chosen)"), holds_url)])
@@ -45,7 +46,7 @@ def invitation(participant, answer_url: str, holds_url: str, reminder: bool = Fa
 def decided(participant, event) -> None:
     """The chosen date, for someone who said no or did not answer: no calendar entry."""
     poll = participant.poll
-    with force_locale(_language(participant)):
+    with force_locale(language_of(participant)):
         letter = Letter(
             _("Date chosen: %(title)s", title=title_of(event)), greeting(participant.name),
             [_("the date poll “%(title)s” is decided. This is the date:", title=poll.title)],

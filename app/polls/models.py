@@ -15,7 +15,6 @@ from ..core.extensions import db
 from ..core.types import UTCDateTime, utcnow
 
 ANSWERS = ("yes", "maybe", "no")  # "maybe" is shown as "if need be"
-STATES = ("open", "closed", "decided")
 
 
 class Poll(db.Model):
@@ -34,7 +33,7 @@ class Poll(db.Model):
     allow_maybe: Mapped[bool] = mapped_column(Boolean, default=True)
     hide_results: Mapped[bool] = mapped_column(Boolean, default=False)  # until the poll is closed
     open_link: Mapped[bool] = mapped_column(Boolean, default=False)  # anyone with the link may answer
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, closed or decided
     # The open link is keyed_token("poll-open:" + salt); its hash finds the poll.
     salt: Mapped[str] = mapped_column(String(32))
     open_token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -192,20 +192,10 @@ def edit(poll_id: int):
 @bp.post("/polls/<int:poll_id>/invite")
 def invite(poll_id: int):
     poll = _undecided(_poll(poll_id))
-    source = request.form.get("source", "list")
-    bad_lines, pasted = [], ""
-    if source == "group":
-        group = db.session.get(WorkingGroup, request.form.get("group_id", type=db_int) or 0)
-        if group is None or group.network_id != poll.network_id:
-            abort(404)
-        invitees = inviting.group_invitees(group)
-    elif source == "network":
-        invitees = inviting.network_invitees(poll.network)
-    else:
-        pasted = request.form.get("addresses", "")[:100_000]
-        invitees, bad_lines = inviting.parse_addresses(pasted)
+    invitees, bad_lines, pasted = inviting.invitees_from_form(request.form, poll.network, current_user)
     try:
-        result = service.invite(poll, invitees, required=source == "list" and bool(request.form.get("required")))
+        result = service.invite(poll, invitees, required=request.form.get("source", "list") == "list"
+                                and bool(request.form.get("required")))
     except PollError as error:
         db.session.rollback()
         return _page(poll, 422, pasted=pasted, bad_lines=[("", str(error))])

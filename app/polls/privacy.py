@@ -16,12 +16,10 @@ from ..registrations.signals import personal_data_requested
 from .models import Poll, PollAnswer, PollOption, PollParticipant
 
 
-def _forget(poll_ids, email: str | None = None) -> int:
-    """Delete the answers and then the participants of these polls (everyone, or one address);
-    returns the number of participants."""
+def _forget(poll_ids) -> int:
+    """Delete the answers and then the participants of these polls; returns the number of
+    participants. Explicitly: SQLite does not enforce ON DELETE CASCADE here."""
     matched = [PollParticipant.poll_id.in_(poll_ids)]
-    if email is not None:
-        matched.append(func.lower(PollParticipant.email) == email.strip().lower())
     options = {"synchronize_session": False}
     db.session.execute(delete(PollAnswer).where(PollAnswer.participant_id.in_(
         select(PollParticipant.id).where(*matched))), execution_options=options)
@@ -54,11 +52,10 @@ def register_periodic_jobs() -> None:
     outbox.register_periodic(purge_job)
 
 
-def delete_person(network, email: str) -> int:
-    """Delete one address's participations (and answers) in the network's polls; how many.
-    Not a receiver of registrations' personal_data_deleted: that signal is per event, a poll
-    is not."""
-    return _forget(select(Poll.id).where(Poll.network_id == network.id), email)
+def delete_participant(participant) -> None:
+    """A participant deletes their own data through their link (name, address, answers, comment)."""
+    db.session.execute(delete(PollAnswer).where(PollAnswer.participant_id == participant.id))
+    db.session.delete(participant)
 
 
 @personal_data_requested.connect

@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _, ngettext
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text, update as sql_update
 
 from ..core.extensions import db
 from ..core.formatting import when
 from ..core.tokens import hash_token, keyed_token, plausible_token
 from ..core.types import utcnow
-from ..core.urls import absolute_url
+from ..core.urls import absolute_url, url_context
 from ..events import recurrence, service as events
 from ..events.models import Event
 from ..registrations import invitations
-from ..registrations.admin_service import AdminError, checked_email, save_settings
+from ..registrations.admin_service import save_settings
 from ..registrations.invitations import Invitee, InviteResult
 from . import mails
 from .models import ANSWERS, Poll, PollAnswer, PollOption, PollParticipant
@@ -130,13 +130,11 @@ def candidates(days: list[date], slots: list[tuple[time, time]], tz: str) -> lis
                                    recurrence.to_utc(datetime.combine(day + timedelta(days=1), time()), tz), True))
             continue
         for start, end in slots:
-            walls = datetime.combine(day, start), datetime.combine(day, end)
-            for wall in walls:
-                if recurrence.does_not_exist(wall, tz) or recurrence.is_ambiguous(wall, tz):
-                    raise PollError(_("%(time)s on %(day)s falls into the hour of the clock change. "
-                                      "Please choose another time.", time=wall.strftime("%H:%M"),
-                                      day=wall.strftime("%d.%m.%Y")), field="slots")
-            found.append(Candidate(recurrence.to_utc(walls[0], tz), recurrence.to_utc(walls[1], tz)))
+            try:  # the events' check: no time in the hour the clock change skips or repeats
+                found.append(Candidate(*(events.to_utc_checked(datetime.combine(day, wall), tz, "slots")
+                                         for wall in (start, end))))
+            except events.EventError as error:
+                raise PollError(str(error), field="slots") from None
     return found
 
 
@@ -148,7 +146,7 @@ def check_dates(new: list[Candidate], deadline: datetime | None, existing: list[
     dates = [(c.starts_at, c.ends_at) for c in new]
     if not dates and not existing:
         raise PollError(_("Please add at least one date."), field="days")
-    if any(start < now for start, _end in dates):
+    if any(c.ends_at <= now if c.all_day else c.starts_at < now for c in new):  # today is a whole day still
         raise PollError(_("A date is in the past. Please choose dates from today on."), field="days")
     taken = {(o.starts_at, o.ends_at) for o in existing}
     if len(set(dates)) != len(dates) or taken & set(dates):
@@ -181,8 +179,12 @@ def create(network, group, user, dates: list[Candidate], **values) -> Poll:
 
 
 def update(poll: Poll, **values) -> None:
-    if "deadline" in values:
+    if poll.purged_at is not None:  # its people are gone; a new poll starts afresh
+        raise PollError(_("This poll's answers were deleted after its retention period. Please start a new poll."),
+                        field="title")
+    if "deadline" in values and values["deadline"] != poll.deadline:
         check_dates([], values["deadline"], poll.options)
+        poll.deadline_reminded_at = None  # a new deadline, a new reminder the day before
     for name in POLL_FIELDS:
         if name in values:
             setattr(poll, name, values[name])
@@ -197,6 +199,9 @@ def add_dates(poll: Poll, dates: list[Candidate]) -> None:
 def remove_date(poll: Poll, option: PollOption) -> None:
     if len(poll.options) <= 1:
         raise PollError(_("A poll needs at least one date."), field="days")
+    # Explicitly: SQLite does not enforce ON DELETE CASCADE here, and a later date could get
+    # this one's id (and its answers).
+    db.session.execute(delete(PollAnswer).where(PollAnswer.option_id == option.id))
     poll.options.remove(option)
 
 
@@ -321,12 +326,14 @@ def results(poll: Poll) -> Results:
 
 
 def _reason(row: DateResult, required: int) -> str:
-    parts = [ngettext("%(num)d yes", "%(num)d yes", row.yes)]
+    # The separators are the translators' too (Arabic writes "،" and "؛").
+    text_ = ngettext("%(num)d yes", "%(num)d yes", row.yes)
     if row.maybe:
-        parts.append(ngettext("%(num)d if need be", "%(num)d if need be", row.maybe))
-    text_ = ", ".join(parts)
+        text_ = _("%(yes)s, %(maybe)s", yes=text_,
+                  maybe=ngettext("%(num)d if need be", "%(num)d if need be", row.maybe))
     if required:
-        text_ += "; " + ngettext("the required person can", "all %(num)d required people can", required)
+        text_ = _("%(counts)s; %(who)s", counts=text_,
+                  who=ngettext("the required person can", "all %(num)d required people can", required))
     return text_
 
 
@@ -366,8 +373,8 @@ def remind(poll: Poll, now: datetime | None = None) -> int:
         return 0
     reminded = 0
     for participant in poll.participants:
-        if participant.answered_at is not None or not participant.email or (
-                participant.reminded_at is not None and now - participant.reminded_at < REMIND_AGAIN_AFTER):
+        last_mail = participant.reminded_at or participant.created_at  # the invitation counts
+        if participant.answered_at is not None or not participant.email or now - last_mail < REMIND_AGAIN_AFTER:
             continue
         participant.reminded_at = now
         mails.invitation(participant, answer_url(participant), holds_url(participant), reminder=True)
@@ -377,8 +384,13 @@ def remind(poll: Poll, now: datetime | None = None) -> int:
 
 def deadline_reminder_job(now: datetime | None = None) -> int:
     """The worker's hourly round: a day before a poll's deadline, remind who has not answered
-    (once per poll; `remind` keeps the 24 hours for each person)."""
-    now = now or utcnow()
+    (once per poll; `remind` keeps the 24 hours for each person). Outside a request the mails'
+    links need url_context."""
+    with url_context():
+        return _remind_before_deadlines(now or utcnow())
+
+
+def _remind_before_deadlines(now: datetime) -> int:
     due = db.session.scalars(select(Poll).where(
         Poll.status == "open", Poll.deadline_reminded_at.is_(None),
         Poll.deadline > now, Poll.deadline <= now + timedelta(days=1))).all()
@@ -389,27 +401,15 @@ def deadline_reminder_job(now: datetime | None = None) -> int:
     return reminded
 
 
-def join(poll: Poll, name: str, email: str = "", language: str | None = None) -> PollParticipant:
-    """Someone answers through the open link: a new participant. With an address already in
-    the poll, that person's own link is mailed to it instead (the page never shows it), and
-    PollError says so at the address field."""
+def join(poll: Poll, name: str, language: str | None = None) -> PollParticipant:
+    """Someone answers through the open link: a new participant without an address (an address
+    typed by anyone would let anyone make us mail strangers)."""
     name = " ".join(name.split())[:200]
     if not name:
         raise PollError(_("Please enter your name."), field="name")
-    if email:
-        try:
-            email = checked_email(email)
-        except AdminError as error:
-            raise PollError(str(error), field="email") from None
-        existing = db.session.scalar(select(PollParticipant).where(
-            PollParticipant.poll_id == poll.id, PollParticipant.email == email))
-        if existing is not None:
-            mails.invitation(existing, answer_url(existing), holds_url(existing), reminder=True)
-            raise PollError(_("This address is already in the poll. We have sent its personal link to it: "
-                              "please answer through that link."), field="email")
     if len(poll.participants) >= MAX_PARTICIPANTS:
         raise PollError(_("A poll can have %(num)d participants at most.", num=MAX_PARTICIPANTS), field="name")
-    participant = new_participant(poll, name, email, invited=False, language=language)
+    participant = new_participant(poll, name, invited=False, language=language)
     db.session.flush()
     return participant
 
@@ -422,14 +422,19 @@ def decide(poll: Poll, option: PollOption, *, visibility: str = "members", take_
     network and group), the poll is decided; who said yes or if need be gets an invitation with
     the calendar's REQUEST (and, where the event takes registrations, the way to register);
     everyone else with an address a plain notice."""
-    if poll.status == "decided":
-        raise PollError(_("This poll is decided already."), field="option")
     if option.poll_id != poll.id:
         raise PollError(_("Please choose one of the poll's dates."), field="option")
-    if option.starts_at <= utcnow():
+    if (option.ends_at if option.all_day else option.starts_at) <= utcnow():
         raise PollError(_("This date is in the past. Please choose another one."), field="option")
     if capacity is not None and capacity < 1:
         raise PollError(_("Please enter a number of places of at least 1, or leave it empty."), field="capacity")
+    # The first write, conditional: of two decisions at once (a double click, two tabs) one
+    # changes the row and goes on, the other waits for it and finds nothing left to change.
+    claimed = db.session.execute(sql_update(Poll).where(Poll.id == poll.id, Poll.status != "decided")
+                                 .values(status="decided", closed_at=utcnow()).execution_options(
+                                     synchronize_session=False)).rowcount
+    if not claimed:
+        raise PollError(_("This poll is decided already."), field="option")
     kind_code = "working_group_meeting" if poll.working_group_id else "network_meeting"
     kind = next((k for k in events.kinds(poll.network) if k.code == kind_code), None) or events.kinds(poll.network)[0]
     event = Event(network_id=poll.network_id, working_group_id=poll.working_group_id, kind_id=kind.id,
@@ -442,7 +447,7 @@ def decide(poll: Poll, option: PollOption, *, visibility: str = "members", take_
     if take_registrations:
         save_settings(event, is_open=True, capacity=capacity, waiting_list=True)
     option.chosen = True
-    poll.status, poll.closed_at, poll.event = "decided", utcnow(), event
+    poll.status, poll.closed_at, poll.event = "decided", utcnow(), event  # as written above, and the event
     answers = {pid: answer for pid, answer in db.session.execute(
         select(PollAnswer.participant_id, PollAnswer.answer).where(PollAnswer.option_id == option.id))}
     coming = [p for p in poll.participants if p.email and answers.get(p.id) in ("yes", "maybe")]

@@ -14,13 +14,18 @@ from wtforms.validators import Length
 from ..core.extensions import db, limiter
 from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import public
+from ..core.tokens import hash_token
+from ..events.public import is_public
 from ..feeds.views import subscribe_links
-from . import holds, service
+from ..registrations.forms import HONEYPOT, HoneypotForm
+from . import holds, privacy, service
 from .models import ANSWERS
 
 bp = Blueprint("polls", __name__)
 
-IP_LIMIT = "10 per minute;100 per hour"
+IP_LIMIT = "120 per minute;1000 per hour"  # loose: an office behind one address answers together
+# Per personal link: each tap on a date saves (htmx), so a 40-date poll takes 40 saves.
+LINK_LIMIT = "60 per minute;300 per hour"
 OPEN_LIMIT = "5 per minute;30 per hour"
 ANSWER_FIELD = "answer-"  # + the option's id: one radio group per date
 
@@ -31,8 +36,9 @@ class AnswerForm(FlaskForm):
     comment = TextAreaField(_l("Comment (optional)"), validators=[Length(max=2000)])
 
 
-class OpenAnswerForm(AnswerForm):
-    email = StringField(_l("E-mail address (optional)"), validators=[Length(max=254)])
+class OpenAnswerForm(HoneypotForm, AnswerForm):
+    """No address: anyone with the link could otherwise make us mail strangers. Who joins keeps
+    their personal link (shown once, to bookmark) and sees the chosen date there."""
 
 
 def _invalid():
@@ -93,7 +99,9 @@ def _page(poll, form, participant=None, mine=None, message="", status=200, **con
                   mine=mine, choices=service.answer_choices(poll), is_open=service.is_open(poll),
                   results=found, counts={row.option.id: row for row in found.dates} if found else {},
                   message=message, holds_links=holds_links, answer_marks=ANSWER_MARKS,
-                  answer_labels=_answer_labels(), **context), status
+                  answer_labels=_answer_labels(),
+                  # The event's page only where a visitor may open it; the invitation mail has the rest.
+                  event_is_public=poll.event is not None and is_public(poll.event), **context), status
 
 
 COUNTS_TARGET = "counts-"  # + the option's id: where htmx puts a date's counts after a tap
@@ -115,9 +123,14 @@ def _closed_message() -> str:
     return _("This poll no longer takes answers.")
 
 
+def _link_key() -> str:
+    return "poll-link:" + hash_token(request.view_args.get("token", ""))
+
+
 @bp.route("/p/<token>", methods=["GET", "POST"])
 @public
 @limiter.limit(IP_LIMIT, methods=["POST"])
+@limiter.limit(LINK_LIMIT, key_func=_link_key, methods=["POST"])
 def answer(token: str):
     participant = service.participant_by_token(token)
     if participant is None:
@@ -130,9 +143,19 @@ def answer(token: str):
     if request.method == "GET":
         return _page(poll, AnswerForm(formdata=None, name=participant.name, comment=participant.comment),
                      participant, **context)
+    if request.form.get("action") == "delete":  # DSGVO: the person's own way to be forgotten
+        if not request.form.get("confirm_delete"):
+            return _page(poll, AnswerForm(formdata=None, name=participant.name, comment=participant.comment),
+                         participant, status=422, delete_error=_(
+                             "Please tick the box to confirm that your data should be deleted."), **context)
+        title = poll.title
+        privacy.delete_participant(participant)
+        db.session.commit()
+        return render_template("polls/deleted.html", title=title)
     form = AnswerForm()
     if not service.is_open(poll):  # closed while the form was open: nothing saved
-        return _page(poll, form, participant, message=_closed_message(), status=422, **context)
+        html, status = _page(poll, form, participant, message=_closed_message(), status=422, **context)
+        return html, status, WHOLE_FORM if _tapped_option() is not None else {}
     try:
         typed = _checked(form)
         service.save_answers(participant, typed, form.name.data or "", form.comment.data or "",
@@ -158,6 +181,8 @@ def open_answer(token: str):
     action = url_for("polls.open_answer", token=token)
     if request.method == "GET":
         return _page(poll, OpenAnswerForm(formdata=None), action=action)
+    if request.form.get(HONEYPOT):  # a bot: a success it cannot tell from a real one, nothing saved
+        return see_other(action)
     form = OpenAnswerForm()
     if not service.is_open(poll):
         return _page(poll, form, action=action, message=_closed_message(), status=422)
@@ -167,17 +192,11 @@ def open_answer(token: str):
         return _page(poll, form, mine=_typed_answers(request.form)[0], action=action,
                      message=_show_error(form, error), status=422)
     try:
-        participant = service.join(poll, form.name.data or "", (form.email.data or "").strip(),
-                                   language=str(get_locale()))
+        participant = service.join(poll, form.name.data or "", language=str(get_locale()))
         service.save_answers(participant, typed, participant.name, form.comment.data or "",
                              language=str(get_locale()))
     except service.PollError as error:
-        # join mails an address already in the poll its own link before it says so: that mail
-        # stays queued; anything else (a new participant with answers that do not fit) is undone.
-        if error.field == "email":
-            db.session.commit()
-        else:
-            db.session.rollback()
+        db.session.rollback()  # nobody half-added
         return _page(poll, form, mine=typed, action=action, message=_show_error(form, error), status=422)
     db.session.commit()
     return see_other(url_for("polls.answer", token=service.answer_token(participant), done="joined"))

@@ -18,7 +18,7 @@ from ..events import pictures, recurrence
 from ..events.forms import MultiCheckboxField, PictureChecks, _date_field, _time_field, picture_fields
 from ..events.labels import LANGUAGE_LABELS
 from ..events.service import EventError, to_utc_checked
-from ..registrations.forms import _Base, check_email
+from ..registrations.forms import HoneypotForm, check_email
 from . import service
 from .labels import TARGET_GROUP_LABELS, category_label
 from .models import MAX_DESCRIPTION, MAX_TITLE, Campaign, Submission
@@ -35,8 +35,8 @@ def _text(label, limit: int, field=StringField):
         "This can have at most %(max)d characters; this has %(length)d."))])
 
 
-class SubmissionForm(PictureChecks, _Base):
-    """`_Base` brings the honeypot (`homepage`); the coordinator's edit simply leaves it out."""
+class SubmissionForm(PictureChecks, HoneypotForm):
+    """`HoneypotForm` brings the honeypot (`homepage`); the coordinator's edit simply leaves it out."""
 
     title = _text(_l("Title"), MAX_TITLE)
     description = _text(_l("Description"), MAX_DESCRIPTION, TextAreaField)

@@ -29,12 +29,12 @@ def check_email(form, field) -> None:
         raise ValidationError(_l("Please enter a valid e-mail address, e.g. name@example.org."))
 
 
-class _Base(FlaskForm):
+class HoneypotForm(FlaskForm):
     # The honeypot: visually hidden, out of the tab order; a filled one means a bot.
     homepage = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=200)])
 
 
-class RegistrationForm(_Base):
+class RegistrationForm(HoneypotForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=254), check_email])
     # Free text: the public need not find their organization in a list; a name the network's
@@ -47,7 +47,7 @@ class ManageForm(FlaskForm):
     organization_name = StringField(_l("Organization"), validators=[Optional(), Length(max=200)])
 
 
-class ResendForm(_Base):
+class ResendForm(HoneypotForm):
     email = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=254), check_email])
 
 

@@ -5,10 +5,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import abort
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import select
 
 from ..core.extensions import db
+from ..core.params import db_int
+from ..core.security import require
+from ..directory import access
 from ..core.types import utcnow
 from ..core.urls import absolute_url
 from ..directory.models import Network, Person, WorkingGroup
@@ -75,6 +79,25 @@ def network_invitees(network: Network) -> list[Invitee]:
     from ..directory import service as directory
 
     return _people_invitees(directory.people_of(network))
+
+
+def invitees_from_form(form, network: Network, user) -> tuple[list[Invitee], list[tuple[str, str]], str]:
+    """Whom an organizer's invitation form names (events and date polls share the form): a
+    working group the user may manage, the network's contacts (its coordinators only), or pasted
+    addresses. (invitees, bad lines with why, the pasted text); 404/403 for a group not allowed."""
+    source = form.get("source", "list")
+    if source == "group":
+        group = db.session.get(WorkingGroup, form.get("group_id", type=db_int) or 0)
+        if group is None or group.network_id != network.id:
+            abort(404)
+        require(access.can_manage_group(user, group))  # else a lead could read any group's addresses
+        return group_invitees(group), [], ""
+    if source == "network":
+        require(access.can_manage_network(user, network))
+        return network_invitees(network), [], ""
+    pasted = form.get("addresses", "")[:100_000]
+    invitees, bad_lines = parse_addresses(pasted)
+    return invitees, bad_lines, pasted
 
 
 def _token_pair() -> tuple[str, str]:

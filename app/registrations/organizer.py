@@ -19,7 +19,6 @@ from ..core.security import require
 from ..core.types import utcnow
 from ..directory import access
 from ..directory import service as directory
-from ..directory.models import WorkingGroup
 from ..events import recurrence
 from ..events import service as events
 from ..events.models import Event
@@ -303,17 +302,7 @@ def invitations(event_id: int):
     start = _start(event)
     bad_lines, pasted = [], ""
     if request.method == "POST":
-        source = request.form.get("source", "list")
-        if source == "group":
-            group = db.session.get(WorkingGroup, request.form.get("group_id", type=db_int) or 0)
-            if group is None or group.network_id != event.network_id:
-                abort(404)
-            invitees = inviting.group_invitees(group)
-        elif source == "network":
-            invitees = inviting.network_invitees(event.network)
-        else:
-            pasted = request.form.get("addresses", "")[:100_000]
-            invitees, bad_lines = inviting.parse_addresses(pasted)
+        invitees, bad_lines, pasted = inviting.invitees_from_form(request.form, event.network, current_user)
         result = inviting.invite(event, start, invitees)
         db.session.commit()
         flash(_("%(num)d invited; %(already)d had an invitation already.", num=result.invited,
