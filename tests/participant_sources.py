@@ -17,7 +17,7 @@ TEMPLATES = [
     "registrations/_fields.html", "registrations/_form.html", "registrations/confirmation.html",
     "registrations/invitation.html", "registrations/link_invalid.html", "registrations/manage.html",
     "registrations/register.html", "registrations/resend.html", "search/*.html", "events/_picture.html",
-    "polls/answer.html", "polls/_answer*.html",
+    "polls/answer.html", "polls/_answer*.html", "polls/deleted.html",
 ]
 MODULES = [
     "app/core/*.py", "app/mail/*.py", "app/events/public.py", "app/events/labels.py",

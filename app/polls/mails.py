@@ -32,12 +32,12 @@ def invitation(participant, answer_url: str, holds_url: str, reminder: bool = Fa
         letter = Letter(
             subject, greeting(participant.name), [text],
             [(_("Date poll"), poll.title), *_place(poll),
-             (_("Dates"), ngettext("%(num)d date", "%(num)d dates", len(dates)) + (
+             (_("Dates to choose from"), ngettext("%(num)d date", "%(num)d dates", len(dates)) + (
                  ": " + "; ".join(when(o.starts_at, o.ends_at, poll.timezone, o.all_day) for o in dates[:5])
                  + (" …" if len(dates) > 5 else ""))),
              (_("Please answer by"), f"{local_date(poll.deadline, poll.timezone, 'full')}, "
                                      f"{local_time(poll.deadline, poll.timezone)}")],
-            button=(_("Choose dates"), answer_url),
+            button=(_("Give your answers"), answer_url),
             links=[(_("Hold the dates in your calendar (a calendar subscription; they disappear once a date is "
                       "chosen)"), holds_url)])
         outbox.enqueue_letter(participant.email, letter, network_id=poll.network_id)

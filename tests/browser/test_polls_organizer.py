@@ -118,7 +118,7 @@ def test_results_page_and_required_in_place(new_page, magdeburg, stendal_poll):
     assert_same_document(page)
     expect(row.locator(".poll-badge-required")).to_have_text("required")
     expect(page.locator("#results")).to_contain_text("the required person can")
-    expect(row.get_by_role("button", name=re.compile("Not required"))).to_be_focused()
+    expect(row.get_by_role("button", name=re.compile("Mark as not required"))).to_be_focused()
     assert_accessible(page)
 
     page.set_viewport_size(PHONE)
