@@ -173,8 +173,13 @@ def test_a_group_lead_makes_a_poll_of_their_group_only(client, make, network):
     network_poll = _poll(network)
     listing = client.get("/n/magdeburg/polls").get_data(as_text=True)
     assert f"/polls/{mine.id}" in listing and f"/polls/{network_poll.id}\"" not in listing
-    assert client.get(f"/polls/{mine.id}").status_code == 200
+    page = client.get(f"/polls/{mine.id}").get_data(as_text=True)
+    assert "AG Arbeit" not in page and 'value="network"' not in page  # only their own group to invite
     assert client.get(f"/polls/{network_poll.id}").status_code == 403
+    # Inviting another group or the whole network would show the lead those addresses.
+    assert client.post(f"/polls/{mine.id}/invite", data={"source": "group", "group_id": other.id}).status_code == 403
+    assert client.post(f"/polls/{mine.id}/invite", data={"source": "network"}).status_code == 403
+    assert client.post(f"/polls/{mine.id}/invite", data={"source": "group", "group_id": group.id}).status_code == 303
 
 
 # --- Who may see it --------------------------------------------------------------------

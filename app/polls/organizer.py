@@ -156,8 +156,12 @@ def new_poll(slug: str):
 def _page(poll: Poll, status: int = 200, dates_form: DatesForm | None = None, dates_open: bool = False,
           pasted: str = "", bad_lines=()):
     """The poll's page, with what a failed form sent (pasted lines, dates) kept."""
+    can_network = access.can_manage_network(current_user, poll.network)
     return render_template("polls/organizer_poll.html", poll=poll, network=poll.network,
-                           results=service.results(poll), groups=poll.network.working_groups,
+                           results=service.results(poll), can_invite_network=can_network,
+                           # Only groups the user may manage: inviting shows their addresses.
+                           groups=[g for g in poll.network.working_groups
+                                   if can_network or access.can_manage_group(current_user, g)],
                            open_url=service.open_url(poll) if poll.open_link else None,
                            is_open=service.is_open(poll), dates_form=dates_form or DatesForm(formdata=None),
                            dates_open=dates_open, pasted=pasted, bad_lines=bad_lines), status
