@@ -130,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     from .polls.organizer import bp as poll_admin_bp
     from .polls.views import bp as polls_bp
     from .programmes.views import bp as programmes_bp
+    from .reports.views import bp as reports_bp
     from .registrations.organizer import bp as registration_admin_bp
     from .registrations.views import bp as registrations_bp
     from .search.views import bp as search_bp
@@ -147,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)  # the public search over events and programme entries
     app.register_blueprint(polls_bp)  # a date poll's participant pages, no account
     app.register_blueprint(poll_admin_bp)  # the organizer's date polls
+    app.register_blueprint(reports_bp)  # reports for funders
 
 
 def _register_cli(app: Flask) -> None:
