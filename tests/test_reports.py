@@ -1,0 +1,171 @@
+"""Reports (issue 18): figures against a hand-counted fixture, the retention purge, local months
+across both clock changes, access, flat query counts and the XLSX export."""
+import io
+import secrets
+from datetime import date, timedelta
+
+import pytest
+from flask_babel import force_locale
+
+from app.core.extensions import db
+from app.events import service as events
+from app.events.models import Event
+from app.registrations import privacy
+from app.registrations.models import Registration, RegistrationSettings
+from app.reports import service as reports
+
+from . import factories
+from .factories import local
+
+
+def _event(network, title, start, kind="working_group_meeting", group=None, repeat=None, status="published"):
+    kind = next(k for k in events.kinds(network) if k.code == kind)
+    event = Event(network=network, network_id=network.id, working_group=group,
+                  working_group_id=group.id if group else None, kind=kind, kind_id=kind.id, title=title,
+                  starts_at=start, ends_at=start + timedelta(hours=2), status=status, visibility="members",
+                  timezone="Europe/Berlin", repeat_interval=1, languages="de")
+    events.save(event, **({"repeat": "monthly", "repeat_count": repeat} if repeat else {}))
+    db.session.add(RegistrationSettings(event=event, retention_days=30))
+    db.session.flush()
+    return event
+
+
+def _register(event, start, status="confirmed", organization=None, organization_name="", language=None,
+              checked_in=False):
+    db.session.add(Registration(
+        event_id=event.id, occurrence_start=start, name="Person", email=f"{secrets.token_hex(4)}@example.org",
+        organization_id=organization.id if organization else None, organization_name=organization_name,
+        status=status, token_hash=secrets.token_hex(32), language=language,
+        checked_in_at=start if checked_in else None))
+
+
+def _figures(*args, **kwargs):
+    with force_locale("en"):  # the labels in English whatever the app's default
+        return reports.figures(*args, **kwargs)
+
+
+@pytest.fixture
+def year(coordinator):
+    """2026 in Magdeburg, counted by hand in the comments (and in `EXPECTED`)."""
+    network = coordinator.coordinated_networks[0]
+    sprache, arbeit = factories.group(network, "Sprache"), factories.group(network, "Arbeit")
+    vhs = factories.organization(network, "VHS Magdeburg", kind="education")
+    caritas = factories.organization(network, "Caritas", kind="welfare")
+    jobcenter = factories.organization(network, "Jobcenter", kind="job_center")
+    # A monthly series on the 2nd Tuesday across the March clock change: Mar 10, Apr 14, May 12.
+    series = _event(network, "AG Sprache", local(2026, 3, 10, 14), group=sprache, repeat=3)
+    march, april = local(2026, 3, 10, 14), local(2026, 4, 14, 14)
+    _register(series, march, organization=vhs, language="de", checked_in=True)
+    _register(series, march, organization=caritas, language="ar", checked_in=True)
+    _register(series, march, organization_name="Elternverein", language="uk")
+    _register(series, march, status="waiting", language="de")
+    _register(series, march, status="cancelled", organization=jobcenter, language="de")
+    _register(series, april, organization=vhs, language="de", checked_in=True)
+    _register(series, april, language="ar")
+    # 00:30 on November 1st is still October 31st in UTC (after the October clock change): November.
+    training = _event(network, "Schulung", local(2026, 11, 1, 0, 30), kind="training")
+    _register(training, training.starts_at, organization=jobcenter, language="de", checked_in=True)
+    _register(training, training.starts_at, status="waiting", language="fa")
+    _register(training, training.starts_at, status="waiting", language="fa")
+    # 00:30 on April 1st (summer time) is March 31st in UTC: April.
+    fest = _event(network, "Fest", local(2026, 4, 1, 0, 30), kind="public_event", group=arbeit)
+    _register(fest, fest.starts_at, organization=caritas, language="fa", checked_in=True)
+    # Not counted: cancelled and draft events, last year's (but Caritas came then: returning),
+    # and 00:30 on 1 January 2027 (still 2026 in UTC).
+    gone = _event(network, "Abgesagt", local(2026, 6, 2, 10), status="cancelled")
+    _register(gone, gone.starts_at, organization=vhs, language="de", checked_in=True)
+    _event(network, "Entwurf", local(2026, 6, 3, 10), status="draft")
+    before = _event(network, "Vorjahr", local(2025, 12, 9, 10))
+    _register(before, before.starts_at, organization=caritas, language="de", checked_in=True)
+    after = _event(network, "Neujahr", local(2027, 1, 1, 0, 30))
+    _register(after, after.starts_at, organization_name="Neuer Verein", language="de", checked_in=True)
+    db.session.commit()
+    return network
+
+
+EXPECTED = {
+    "events": 5,
+    "months": {date(2026, 3, 1): (1, 3, 2), date(2026, 4, 1): (2, 3, 2), date(2026, 5, 1): (1, 0, 0),
+               date(2026, 11, 1): (1, 1, 1)},  # (dates held, registrations, attended); other months 0
+    "kinds": [("Working group meeting", 3), ("Public event", 1), ("Training", 1)],
+    "groups": [("Sprache", 3), ("", 1), ("Arbeit", 1)],
+    "registrations": 7, "attended": 5, "waiting": 3,
+    "organizations": 4, "new": 3, "returning": 1,
+    "organization_kinds": [("", 1), ("Education provider", 1), ("Job centre / employment agency", 1),
+                           ("Welfare association / counselling", 1)],
+    "organization_names": ["Caritas", "Elternverein", "Jobcenter", "VHS Magdeburg"],
+}
+
+
+def _check(report, languages=True):
+    assert report.events == EXPECTED["events"]
+    assert len(report.months) == 12
+    for month in report.months:
+        expected = EXPECTED["months"].get(month.month, (0, 0, 0))
+        assert (month.events, month.registrations, month.attended) == expected, month.month
+    assert report.kinds == EXPECTED["kinds"]
+    assert report.groups == EXPECTED["groups"]
+    assert (report.registrations, report.attended, report.waiting) == (7, 5, 3)
+    assert report.show_up_rate == pytest.approx(5 / 7)
+    assert report.organizations == 4
+    assert (report.new_organizations, report.returning_organizations) == (3, 1)
+    assert report.organization_kinds == EXPECTED["organization_kinds"]
+    assert report.organization_names == EXPECTED["organization_names"]
+    if languages:
+        assert report.languages == [("German", 3), ("Arabic", 2), ("Persian (Farsi/Dari)", 1), ("Ukrainian", 1)]
+
+
+def test_year_figures_match_the_hand_count(app, year):
+    _check(_figures(year, date(2026, 1, 1), date(2026, 12, 31)))
+
+
+def test_figures_survive_the_retention_purge(app, year):
+    # First the first half-year's events (a mix of purged and live), then all of them.
+    assert privacy.purge_expired(now=local(2026, 7, 1)).events == 3
+    db.session.commit()
+    _check(_figures(year, date(2026, 1, 1), date(2026, 12, 31)), languages=False)
+    assert privacy.purge_expired(now=local(2027, 6, 1)).events == 4  # + cancelled, draft, 2027
+    db.session.commit()
+    assert db.session.query(Registration).count() == 0
+    report = _figures(year, date(2026, 1, 1), date(2026, 12, 31))
+    _check(report, languages=False)
+    assert report.purged_events == 3
+
+
+def test_quarter_and_group(app, year):
+    q2 = _figures(year, date(2026, 4, 1), date(2026, 6, 30))
+    assert [m.month for m in q2.months] == [date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1)]
+    assert (q2.events, q2.registrations, q2.attended, q2.waiting) == (3, 3, 2, 0)
+    # VHS and Caritas registered in March already: both returning.
+    assert (q2.organizations, q2.new_organizations, q2.returning_organizations) == (2, 0, 2)
+    sprache = next(g for g in year.working_groups if g.name == "Sprache")
+    group = _figures(year, date(2026, 1, 1), date(2026, 12, 31), group=sprache)
+    assert (group.events, group.registrations, group.attended, group.waiting) == (3, 5, 3, 1)
+    assert group.groups == [("Sprache", 3)]
+
+
+def test_a_period_without_events_is_all_zeros(app, year):
+    report = _figures(year, date(2024, 1, 1), date(2024, 12, 31))
+    assert report.is_empty and report.registrations == 0 and report.show_up_rate is None
+    assert report.organizations == 0 and report.kinds == []
+
+
+@pytest.mark.parametrize("period, start, end, expected", [
+    ("2026", None, None, (date(2026, 1, 1), date(2026, 12, 31))),
+    ("2026-Q1", None, None, (date(2026, 1, 1), date(2026, 3, 31))),
+    ("2026-q4", None, None, (date(2026, 10, 1), date(2026, 12, 31))),
+    ("", "2026-02-03", "2026-02-03", (date(2026, 2, 3), date(2026, 2, 3))),
+])
+def test_periods(app, period, start, end, expected):
+    parsed = reports.parse_period(period, start, end)
+    assert (parsed.start, parsed.end) == expected
+
+
+@pytest.mark.parametrize("period, start, end", [
+    ("26", None, None), ("2026-Q5", None, None), ("1999", None, None), ("", None, None),
+    ("", "2026-02-03", ""), ("", "2026-02-30", "2026-03-01"), ("", "2026-03-01", "2026-02-01"),
+    ("", "2020-01-01", "2026-01-01"),
+])
+def test_bad_periods(app, period, start, end):
+    with pytest.raises(reports.PeriodError):
+        reports.parse_period(period, start, end)
