@@ -169,3 +169,86 @@ def test_periods(app, period, start, end, expected):
 def test_bad_periods(app, period, start, end):
     with pytest.raises(reports.PeriodError):
         reports.parse_period(period, start, end)
+
+
+def test_the_report_page(app, year, coordinator_client):
+    page = coordinator_client.get("/n/magdeburg/reports?period=2026")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count('role="img"') == 2 and "<desc" in html and "<table" in html
+    assert "AG-Sitzung" in html  # the kind, in the page's language
+
+
+def test_the_page_without_a_period_shows_this_year(app, year, coordinator_client):
+    assert coordinator_client.get("/n/magdeburg/reports").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["period=26", "period=&from=&to=", "from=2026-03-01&to=2026-02-01"])
+def test_a_bad_period_says_why_next_to_the_field(app, year, coordinator_client, query):
+    page = coordinator_client.get(f"/n/magdeburg/reports?{query}")
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert 'aria-invalid="true"' in html and 'class="error"' in html
+
+
+def test_a_period_without_events_says_so(app, year, coordinator_client):
+    page = coordinator_client.get("/n/magdeburg/reports?period=2024-Q2")
+    assert page.status_code == 200
+    assert 'role="status"' in page.get_data(as_text=True)
+
+
+def test_the_xlsx_holds_the_hand_counted_numbers(app, year, coordinator_client):
+    from openpyxl import load_workbook
+
+    response = coordinator_client.get("/n/magdeburg/reports.xlsx?period=2026")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.data))
+    assert len(book.sheetnames) == 7  # overview, months, kinds, groups, organization kinds, languages, names
+    overview, months, languages = book.worksheets[0], book.worksheets[1], book.worksheets[5]
+    assert [cell.value for cell in overview["B"]][1:] == [5, 7, 5, pytest.approx(5 / 7), 3, 4, 3, 1]
+    assert overview["B5"].number_format == "0.0%" and overview["B2"].number_format == "#,##0"
+    assert overview["A1"].font.bold and overview.freeze_panes == "A2"
+    assert months.max_row == 13
+    assert [months.cell(row, 2).value for row in range(2, 14)] == [0, 0, 1, 2, 1, 0, 0, 0, 0, 0, 1, 0]
+    assert [months.cell(row, 3).value for row in range(2, 14)] == [0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 1, 0]
+    assert months["A4"].value.month == 3
+    assert [count for _label, count in languages.iter_rows(min_row=2, values_only=True)] == [3, 2, 1, 1]
+    assert [name for (name,) in book.worksheets[6].iter_rows(min_row=2, values_only=True)] == \
+        EXPECTED["organization_names"]
+    assert coordinator_client.get("/n/magdeburg/reports.xlsx?period=x").status_code == 422
+
+
+def test_access(app, year, client, make):
+    assert client.get("/n/magdeburg/reports?period=2026").status_code == 302  # to the login
+    sprache = next(g for g in year.working_groups if g.name == "Sprache")
+    arbeit = next(g for g in year.working_groups if g.name == "Arbeit")
+    make.user("lead@example.org", leads=[sprache])
+    make.user("other@example.org", coordinates=[make.network("halle")])
+    db.session.commit()
+    make.login(client, "lead@example.org")
+    assert client.get("/n/magdeburg/reports?period=2026").status_code == 403  # not the whole network
+    assert client.get(f"/n/magdeburg/reports?period=2026&group={arbeit.id}").status_code == 403
+    assert client.get(f"/n/magdeburg/reports.xlsx?period=2026&group={arbeit.id}").status_code == 403
+    page = client.get(f"/n/magdeburg/reports?period=2026&group={sprache.id}")
+    assert page.status_code == 200 and "<dd>3</dd>" in page.get_data(as_text=True)
+    client.post("/logout")
+    make.login(client, "other@example.org")
+    assert client.get("/n/magdeburg/reports?period=2026").status_code == 403
+    assert client.get(f"/n/halle/reports?period=2026&group={sprache.id}").status_code == 404
+
+
+def test_the_page_runs_the_same_queries_for_little_and_much_data(app, year, coordinator_client, count_queries):
+    def page():
+        assert coordinator_client.get("/n/magdeburg/reports?period=2026").status_code == 200
+
+    small = count_queries(page)
+    sprache = next(g for g in year.working_groups if g.name == "Sprache")
+    for month in range(1, 13):
+        event = _event(year, f"Mehr {month}", local(2026, month, 20, 18), kind="exchange", group=sprache, repeat=2)
+        for number in range(5):
+            organization = factories.organization(year, f"Verein {month}-{number}", kind="association")
+            _register(event, event.starts_at, organization=organization, language="tr", checked_in=number % 2 == 0)
+    privacy.purge_expired(now=local(2026, 5, 1))
+    db.session.commit()
+    assert count_queries(page) == small

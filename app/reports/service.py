@@ -76,6 +76,7 @@ class Month:
     events: int = 0
     registrations: int = 0
     attended: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)  # dates held by kind label
 
 
 @dataclass
@@ -155,6 +156,7 @@ def figures(network: Network, start_day: date, end_day: date, group: WorkingGrou
             .where(held).group_by(month_of, EventKind.code, EventKind.name, WorkingGroup.name)):
         report_months[index].events += count
         label = kind_label(EventKind(code=code, name=name))
+        report_months[index].kinds[label] = report_months[index].kinds.get(label, 0) + count
         kinds[label] = kinds.get(label, 0) + count
         groups[group_name or ""] = groups.get(group_name or "", 0) + count
 

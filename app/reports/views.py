@@ -1,4 +1,89 @@
 """The report pages of a network (coordinators; group leads for their groups)."""
-from flask import Blueprint
+from datetime import date
+
+from flask import Blueprint, Response, abort, request
+from flask_babel import format_percent
+from flask_login import current_user
+
+from ..core.extensions import db
+from ..core.formatting import format_date, format_skeleton, to_local
+from ..core.params import db_int
+from ..core.rendering import render
+from ..core.security import require
+from ..core.types import utcnow
+from ..directory import access
+from ..directory import service as directory
+from ..directory.models import Network, WorkingGroup
+from . import service
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.app_template_filter("percent")
+def percent(share: float | None) -> str:
+    return "–" if share is None else format_percent(share, "#,##0 %")
+
+
+@bp.app_template_filter("month_name")
+def month_name(month: date, short: bool = False) -> str:
+    return format_skeleton("yMMM" if short else "yMMMM", month)
+
+
+@bp.app_template_filter("report_day")
+def report_day(day: date) -> str:
+    return format_date(day)
+
+
+def _scope(network: Network) -> WorkingGroup | None:
+    """The group asked for (a lead's own), or None for the whole network (coordinators only)."""
+    group_id = request.args.get("group", type=db_int)
+    if group_id is None:
+        require(access.can_manage_network(current_user, network))
+        return None
+    group = db.session.get(WorkingGroup, group_id)
+    if group is None or group.network_id != network.id:
+        abort(404)
+    require(access.can_manage_group(current_user, group))
+    return group
+
+
+def _period(network: Network) -> tuple[service.Period | None, str | None, str]:
+    """(period, error, the field the error belongs to); this year when nothing was asked."""
+    args = request.args
+    if not any(name in args for name in ("period", "from", "to")):
+        year = to_local(utcnow(), network.timezone).year
+        return service.parse_period(str(year), None, None), None, ""
+    try:
+        return service.parse_period(args.get("period"), args.get("from"), args.get("to")), None, ""
+    except service.PeriodError as error:
+        return None, str(error), "period" if args.get("period") else "from"
+
+
+def _report(slug: str):
+    network = directory.network_or_404(slug)
+    group = _scope(network)
+    period, error, error_field = _period(network)
+    report = service.figures(network, period.start, period.end, group, period) if period else None
+    return network, group, report, error, error_field
+
+
+@bp.get("/n/<slug>/reports")
+def report(slug: str):
+    network, group, report, error, error_field = _report(slug)
+    return render("reports/report.html", "reports/_report.html", network=network, group=group, report=report,
+                  error=error, error_field=error_field, args=request.args,
+                  can_manage=access.can_manage_network(current_user, network),
+                  groups=[g for g, _depth in directory.group_tree(network)
+                          if access.can_manage_group(current_user, g)]), 422 if error else 200
+
+
+@bp.get("/n/<slug>/reports.xlsx")
+def report_xlsx(slug: str):
+    from .export import workbook
+
+    network, _group, report, error, _field = _report(slug)
+    if error:
+        return Response(error, status=422, mimetype="text/plain")
+    name = f"{network.slug}-{report.period.key or f'{report.period.start}_{report.period.end}'}.xlsx"
+    return Response(workbook(report), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
