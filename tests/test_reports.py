@@ -2,6 +2,8 @@
 across both clock changes, access, flat query counts and the XLSX export."""
 import io
 import secrets
+import shutil
+import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -252,3 +254,28 @@ def test_the_page_runs_the_same_queries_for_little_and_much_data(app, year, coor
     privacy.purge_expired(now=local(2026, 5, 1))
     db.session.commit()
     assert count_queries(page) == small
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+def test_the_pdf_has_the_logo_figures_and_charts(app, year, coordinator_client):
+    from PIL import Image
+
+    from app.directory.logo import set_logo
+    from tests.browser.conftest import SCREENSHOTS
+
+    logo = io.BytesIO()
+    Image.new("RGB", (120, 40), "#0b5c6b").save(logo, "PNG")
+    set_logo(year, logo.getvalue())
+    db.session.commit()
+    response = coordinator_client.get("/n/magdeburg/reports.pdf?period=2026")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.data, capture_output=True,
+                          check=True).stdout.decode()
+    assert "Netzwerk Magdeburg" in text and "2026" in text and "71 %" in text  # the show-up rate, 5 of 7
+    images = subprocess.run(["pdfimages", "-list", "-"], input=response.data, capture_output=True).stdout.decode()
+    assert "png" in images or "image" in images  # the logo
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / "reports-pdf.pdf"
+    path.write_bytes(response.data)
+    subprocess.run(["pdftoppm", "-r", "70", "-png", str(path), str(SCREENSHOTS / "reports-pdf")], check=True)
+    assert SCREENSHOTS.glob("reports-pdf-*.png")

@@ -1,12 +1,14 @@
-"""A report as an XLSX workbook: one sheet per table, numbers as numbers (integers, the show-up
-rate as a percentage), the header row bold and frozen."""
+"""A report as an XLSX workbook (one sheet per table, numbers as numbers: integers, the show-up
+rate as a percentage; the header row bold and frozen) and as a PDF."""
 import io
 
+from flask import render_template
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ..directory.logo import logo_data_uri
 from .service import Report
 
 INTEGER, PERCENT, MONTH = "#,##0", "0.0%", "mmm yyyy"
@@ -56,3 +58,14 @@ def workbook(report: Report) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def pdf(report: Report, args) -> bytes:
+    """A4, with the network's logo, the figures, the charts and their tables, ready to attach to
+    a Sachbericht. The renderer may load data: URLs only (the logo is one)."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    html = render_template("reports/pdf.html", network=report.network, group=report.group, report=report,
+                           args=args, logo=logo_data_uri(report.network))
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()

@@ -59,6 +59,12 @@ def _period(network: Network) -> tuple[service.Period | None, str | None, str]:
         return None, str(error), "period" if args.get("period") else "from"
 
 
+def _filename(network: Network, report: service.Report, extension: str) -> str:
+    period = report.period.key or f"{report.period.start}_{report.period.end}"
+    group = f"-{report.group.id}" if report.group else ""
+    return f"{network.slug}{group}-{period}.{extension}"
+
+
 def _report(slug: str):
     network = directory.network_or_404(slug)
     group = _scope(network)
@@ -84,6 +90,16 @@ def report_xlsx(slug: str):
     network, _group, report, error, _field = _report(slug)
     if error:
         return Response(error, status=422, mimetype="text/plain")
-    name = f"{network.slug}-{report.period.key or f'{report.period.start}_{report.period.end}'}.xlsx"
     return Response(workbook(report), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(network, report, "xlsx")}"'})
+
+
+@bp.get("/n/<slug>/reports.pdf")
+def report_pdf(slug: str):
+    from .export import pdf
+
+    network, _group, report, error, _field = _report(slug)
+    if error:
+        return Response(error, status=422, mimetype="text/plain")
+    return Response(pdf(report, request.args), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(network, report, "pdf")}"'})
