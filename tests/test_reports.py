@@ -279,3 +279,27 @@ def test_the_pdf_has_the_logo_figures_and_charts(app, year, coordinator_client):
     path.write_bytes(response.data)
     subprocess.run(["pdftoppm", "-r", "70", "-png", str(path), str(SCREENSHOTS / "reports-pdf")], check=True)
     assert SCREENSHOTS.glob("reports-pdf-*.png")
+
+
+def test_registrations_over_time_for_one_event(app, year):
+    from flask import render_template
+
+    from app.core.types import utcnow
+
+    series = db.session.query(Event).filter_by(title="AG Sprache").one()
+    # Registered at 23:30 UTC on 1 March: already 2 March in Berlin.
+    late = db.session.query(Registration).filter_by(event_id=series.id, status="waiting").one()
+    late.created_at = local(2026, 3, 2, 0, 30)
+    for registration, day in zip(db.session.query(Registration).filter(
+            Registration.event_id == series.id, Registration.status == "confirmed").order_by(Registration.id),
+            (1, 1, 3, 3, 5)):
+        registration.created_at = local(2026, 3, day, 9)
+    db.session.commit()
+    points = reports.registrations_over_time(series)
+    assert points == [(date(2026, 3, 1), 2), (date(2026, 3, 2), 3), (date(2026, 3, 3), 5), (date(2026, 3, 5), 6)]
+    assert [total for _day, total in reports.registrations_over_time(series, local(2026, 4, 14, 14))] == [1, 2]
+    with app.test_request_context():
+        html = render_template("reports/_registrations_line.html", points=points)
+    assert 'role="img"' in html and "<polyline" in html and html.count("<tr>") == 5
+    privacy.purge_expired(now=utcnow() + timedelta(days=3650))
+    assert reports.registrations_over_time(series) == []

@@ -17,7 +17,7 @@ from ..directory.forms import ORGANIZATION_KIND_LABELS
 from ..directory.models import Network, Organization, WorkingGroup
 from ..events.labels import LANGUAGE_LABELS, kind_label
 from ..events.models import Event, EventKind, StoredOccurrence
-from ..events.recurrence import to_utc
+from ..events.recurrence import to_local, to_utc
 from ..registrations.models import AnonymousCount, Registration, RegistrationSettings
 
 MAX_DAYS = 366 * 5  # one report covers at most five years
@@ -179,9 +179,10 @@ def figures(network: Network, start_day: date, end_day: date, group: WorkingGrou
         .where(purged, or_(AnonymousCount.key.in_(("status:confirmed", "status:waiting", "checked_in")),
                            AnonymousCount.key.like("language:%")))
         .group_by(month_of, AnonymousCount.key)).all()
-    purged_events = db.session.scalar(held_dates(
-        select(func.count(func.distinct(Event.id))).select_from(Event), StoredOccurrence.original_start)
-        .where(purged)) or 0
+    purged_events = db.session.scalar(
+        select(func.count(func.distinct(Event.id))).select_from(StoredOccurrence)
+        .join(Event, Event.id == StoredOccurrence.event_id)
+        .join(RegistrationSettings, RegistrationSettings.event_id == Event.id).where(held, purged)) or 0
 
     waiting = 0
     languages: dict[str, int] = {}
@@ -255,3 +256,23 @@ def _organizations(network, in_scope, period_start, period_end, purged):
         .where(both.c.at < period_end, both.c.name.notin_(("", "-")))
         .group_by(both.c.name, Organization.kind)).all()
     return [(name, kind, first, bool(flag)) for name, kind, first, flag in rows]
+
+
+def registrations_over_time(event: Event, occurrence_start: datetime | None = None) -> list[tuple[date, int]]:
+    """(local day, registrations so far) for each day someone registered for the event (or one of
+    its dates), counting those who still hold a place or wait for one. Empty once the personal
+    data is purged: the anonymous counts keep no dates."""
+    query = (select(Registration.created_at).where(Registration.event_id == event.id,
+                                                   Registration.status.in_(("confirmed", "waiting", "pending")))
+             .order_by(Registration.created_at))
+    if occurrence_start is not None:
+        query = query.where(Registration.occurrence_start == occurrence_start)
+    days: dict[date, int] = {}
+    for created_at in db.session.scalars(query):
+        day = to_local(created_at, event.timezone).date()
+        days[day] = days.get(day, 0) + 1
+    points, total = [], 0
+    for day, count in days.items():  # in order: the query sorted them
+        total += count
+        points.append((day, total))
+    return points
