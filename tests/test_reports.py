@@ -303,3 +303,15 @@ def test_registrations_over_time_for_one_event(app, year):
     assert 'role="img"' in html and "<polyline" in html and html.count("<tr>") == 5
     privacy.purge_expired(now=utcnow() + timedelta(days=3650))
     assert reports.registrations_over_time(series) == []
+
+
+def test_months_are_local_on_both_sides_of_both_clock_changes(app, make):
+    network = make.network("halle")
+    for wall in [(2026, 3, 31, 23, 30), (2026, 10, 1, 0, 30), (2026, 10, 31, 23, 30), (2026, 3, 1, 0, 30)]:
+        _event(network, f"Termin {wall}", local(*wall))
+    db.session.commit()
+    report = _figures(network, date(2026, 1, 1), date(2026, 12, 31))
+    # 31 March 23:30 is 21:30 UTC; 1 October 00:30 is 30 September 22:30 UTC; 31 October 23:30 is 22:30 UTC.
+    assert {m.month.month: m.events for m in report.months if m.events} == {3: 2, 10: 2}
+    march = _figures(network, date(2026, 3, 1), date(2026, 3, 1))  # one day, starting at local midnight
+    assert march.events == 1

@@ -126,8 +126,10 @@ def _group_ids(network: Network, group: WorkingGroup) -> list[int]:
 
 
 def figures(network: Network, start_day: date, end_day: date, group: WorkingGroup | None = None,
-            period: Period | None = None) -> Report:
-    period = period or Period(start_day, end_day, "")
+            key: str = "") -> Report:
+    """The figures of the local days start_day to end_day (included); `key` names the period
+    ("2026", "2026-Q1") where it is one."""
+    period = Period(start_day, end_day, key)
     tz = network.timezone
     months = period.months()
     # Local midnights, as UTC instants: where each month (and the period) begins and ends.
@@ -136,8 +138,9 @@ def figures(network: Network, start_day: date, end_day: date, group: WorkingGrou
     period_end = to_utc(datetime.combine(end_day + timedelta(days=1), datetime.min.time()), tz)
     # The month of a date as its index in `months`, by comparing with the boundaries in SQL,
     # which counts months in local time on every database.
-    month_of = case(*((StoredOccurrence.starts_at < bound, index - 1) for index, bound in enumerate(bounds[1:], 1)),
-                    else_=len(bounds) - 1)
+    # (A period within one month still needs a branch: CASE without WHEN is no SQL.)
+    branches = [(StoredOccurrence.starts_at < bound, index) for index, bound in enumerate(bounds[1:])]
+    month_of = case(*(branches or [(StoredOccurrence.starts_at >= period_start, 0)]), else_=len(bounds) - 1)
     in_scope = [Event.network_id == network.id, Event.status == "published"]
     if group is not None:
         in_scope.append(Event.working_group_id.in_(_group_ids(network, group)))

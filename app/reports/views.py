@@ -69,7 +69,7 @@ def _report(slug: str):
     network = directory.network_or_404(slug)
     group = _scope(network)
     period, error, error_field = _period(network)
-    report = service.figures(network, period.start, period.end, group, period) if period else None
+    report = service.figures(network, period.start, period.end, group, period.key) if period else None
     return network, group, report, error, error_field
 
 
