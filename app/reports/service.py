@@ -253,11 +253,12 @@ def _organizations(network, in_scope, period_start, period_end, purged):
     # Only the period's held dates of events in scope make an organization a participant;
     # any earlier registration in the network makes it a returning one.
     seen = func.max(case((and_(both.c.counts == 1, both.c.at >= period_start), 1), else_=0))
+    # Aggregated by name first, then each name looked up once in the directory (for its kind).
+    per_name = (select(both.c.name, func.min(both.c.at).label("first"), seen.label("seen"))
+                .where(both.c.at < period_end, both.c.name.notin_(("", "-"))).group_by(both.c.name).subquery())
     rows = db.session.execute(
-        select(both.c.name, Organization.kind, func.min(both.c.at), seen)
-        .outerjoin(Organization, Organization.name == both.c.name)
-        .where(both.c.at < period_end, both.c.name.notin_(("", "-")))
-        .group_by(both.c.name, Organization.kind)).all()
+        select(per_name.c.name, Organization.kind, per_name.c.first, per_name.c.seen)
+        .outerjoin(Organization, Organization.name == per_name.c.name)).all()
     return [(name, kind, first, bool(flag)) for name, kind, first, flag in rows]
 
 
