@@ -39,6 +39,7 @@ def _anonymous_counts(event: Event) -> dict[tuple[datetime, str], int]:
             continue
         if row.checked_in_at:
             counts[(start, "checked_in")] += 1
+        counts[(start, f"language:{row.language or '-'}")] += 1  # the languages asked for, in reports
         organization = organization_label(row) or "-"
         counts[(start, f"organization:{organization}"[:500])] += 1
         try:
