@@ -281,7 +281,7 @@ def test_the_pdf_has_the_logo_figures_and_charts(app, year, coordinator_client):
     assert SCREENSHOTS.glob("reports-pdf-*.png")
 
 
-def test_registrations_over_time_for_one_event(app, year):
+def test_registrations_over_time_for_one_event(app, year, make):
     from flask import render_template
 
     from app.core.types import utcnow
@@ -301,6 +301,11 @@ def test_registrations_over_time_for_one_event(app, year):
     with app.test_request_context():
         html = render_template("reports/_registrations_line.html", points=points)
     assert 'role="img"' in html and "<polyline" in html and html.count("<tr>") == 5
+    # ... and it is on the event's registrations page (a template global: registrations does not import reports).
+    client = app.test_client()
+    make.login(client, "coord@example.org")
+    page = client.get(f"/events/{series.id}/registrations?at={local(2026, 3, 10, 14):%Y%m%dT%H%M%SZ}")
+    assert page.status_code == 200 and "chart-registrations-over-time" in page.get_data(as_text=True)
     privacy.purge_expired(now=utcnow() + timedelta(days=3650))
     assert reports.registrations_over_time(series) == []
 

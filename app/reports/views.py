@@ -1,9 +1,10 @@
 """The report pages of a network (coordinators; group leads for their groups)."""
 from datetime import date
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import format_percent
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..core.extensions import db
 from ..core.formatting import format_date, format_skeleton, to_local
@@ -27,6 +28,14 @@ def percent(share: float | None) -> str:
 @bp.app_template_filter("month_name")
 def month_name(month: date, short: bool = False) -> str:
     return format_skeleton("yMMM" if short else "yMMMM", month)
+
+
+@bp.app_template_global()
+def registrations_line(event, occurrence_start=None) -> Markup:
+    """The small line of registrations over time on an event's registrations page: registrations
+    shows it through this global and never imports the reports."""
+    return Markup(render_template("reports/_registrations_line.html",
+                                  points=service.registrations_over_time(event, occurrence_start)))
 
 
 @bp.app_template_filter("report_day")
