@@ -25,6 +25,31 @@ def bench_app():
         yield app
 
 
+@contextmanager
+def throwaway_postgres(admin_url: str, prefix: str):
+    """A new database on the PostgreSQL server of `admin_url` (its maintenance database) for one
+    run, dropped afterwards, whatever happens; yields its URL, or None (having said why) when no
+    server answers."""
+    import secrets
+
+    import psycopg
+
+    try:
+        admin = psycopg.connect(admin_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True,
+                                connect_timeout=3)
+    except psycopg.Error as error:
+        print(f"skipped: PostgreSQL is not reachable at {admin_url} ({error.__class__.__name__})")
+        yield None
+        return
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
 def measure(label: str, fn, repeat: int) -> None:
     """Run fn `repeat` times after one warm-up; print median and 95th percentile in ms."""
     fn()

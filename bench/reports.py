@@ -27,7 +27,6 @@ PostgreSQL server and drops it afterwards (skipped, and says so, when the server
 import argparse
 import os
 import random
-import secrets
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -35,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _support import QUICK, bench_app, measure  # noqa: E402
+from _support import QUICK, bench_app, measure, throwaway_postgres  # noqa: E402
 from events_pages import TITLES, VENUES, QueryCounter  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
@@ -219,22 +218,10 @@ def main() -> int:
         os.environ.pop("BENCH_DATABASE_URL", None)
         run(args.repeat, args.pdf_repeat)
         return 0
-    import psycopg
-
-    try:
-        admin = psycopg.connect(args.postgres.replace("postgresql+psycopg://", "postgresql://"), autocommit=True,
-                                connect_timeout=3)
-    except psycopg.Error as error:
-        print(f"skipped: PostgreSQL is not reachable at {args.postgres} ({error.__class__.__name__})")
-        return 0
-    name = f"tp_bench_reports_{secrets.token_hex(4)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        os.environ["BENCH_DATABASE_URL"] = args.postgres.rsplit("/", 1)[0] + "/" + name
-        run(args.repeat, args.pdf_repeat)
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with throwaway_postgres(args.postgres, "tp_bench_reports") as url:
+        if url is not None:
+            os.environ["BENCH_DATABASE_URL"] = url
+            run(args.repeat, args.pdf_repeat)
     return 0
 
 
