@@ -41,14 +41,18 @@ def _init_extensions(app: Flask) -> None:
     from .minutes import labels as minutes_labels
     from .programmes import labels as programme_labels
     # Every model module, so that the metadata (and so the migrations) know every table.
+    from .announcements import models as _announcement_models  # noqa: F401
+    from .digest import models as _digest_models  # noqa: F401
     from .directory import models as _directory_models  # noqa: F401
     from .events import models as _event_models  # noqa: F401
     from .feeds import models as _feed_models  # noqa: F401
     from .mail import models as _mail_models  # noqa: F401
     from .minutes import models as _minutes_models  # noqa: F401
+    from .newsletters import models as _newsletter_models  # noqa: F401
     from .polls import models as _poll_models  # noqa: F401
     from .programmes import models as _programme_models  # noqa: F401
     from .registrations import models as _registration_models  # noqa: F401
+    from .reports import models as _report_models  # noqa: F401
     from .search import models as _search_models  # noqa: F401
     from .core.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
     from .core.views import register_error_pages
@@ -120,13 +124,16 @@ def _subscribe() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .announcements.views import bp as announcements_bp
     from .auth.views import bp as auth_bp
     from .core.views import bp as core_bp
+    from .digest.views import bp as digest_bp
     from .directory.views import bp as directory_bp
     from .events.views import bp as events_bp
     from .feeds.views import bp as feeds_bp
     from .mail.views import bp as mail_bp
     from .minutes.views import bp as minutes_bp
+    from .newsletters.views import bp as newsletters_bp
     from .polls.organizer import bp as poll_admin_bp
     from .polls.views import bp as polls_bp
     from .programmes.views import bp as programmes_bp
@@ -149,6 +156,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(polls_bp)  # a date poll's participant pages, no account
     app.register_blueprint(poll_admin_bp)  # the organizer's date polls
     app.register_blueprint(reports_bp)  # reports for funders
+    app.register_blueprint(announcements_bp)  # short news on a network's page, and their Atom feed
+    app.register_blueprint(digest_bp)  # the weekly digest: subscribing, the mail, its archive
+    app.register_blueprint(newsletters_bp)  # the newsletter: composing, web page, PDF, sending
 
 
 def _register_cli(app: Flask) -> None:

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.extensions import db
@@ -28,6 +28,8 @@ class OutboxMail(db.Model):
     # Any other attachment (the minutes' PDF): its bytes and MIME type.
     attachment: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     attachment_type: Mapped[str | None] = mapped_column(String(100))
+    # Extra header fields, e.g. a list mail's List-Unsubscribe and List-Unsubscribe-Post (RFC 8058).
+    headers: Mapped[dict | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

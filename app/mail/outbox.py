@@ -67,7 +67,8 @@ def enqueue(recipient: str, subject: str, body: str, ics: bytes | str | None = N
             ics_method: str | None = None, attachment_name: str | None = None,
             event_id: int | None = None, attachment: bytes | None = None,
             attachment_type: str | None = None, network_id: int | None = None,
-            html: str | None = None, inline_image: bytes | None = None) -> OutboxMail:
+            html: str | None = None, inline_image: bytes | None = None,
+            headers: dict[str, str] | None = None) -> OutboxMail:
     """Queue a mail in the current transaction — no commit here: it is sent only if the
     caller's transaction (with the change that caused the mail) commits.
 
@@ -75,7 +76,8 @@ def enqueue(recipient: str, subject: str, body: str, ics: bytes | str | None = N
     (`attachment`, its MIME type and `attachment_name`), not both: the name belongs to whichever
     it has. Its HTML part is `html` (with `inline_image`, see letters.Letter), else the plain
     text dressed as HTML. A mail about an event belongs to the event's network unless
-    `network_id` says otherwise."""
+    `network_id` says otherwise. `headers` are extra header fields (a list mail's
+    List-Unsubscribe)."""
     if isinstance(ics, bytes):
         ics = ics.decode("utf-8")
     if ics and attachment is not None:
@@ -89,7 +91,7 @@ def enqueue(recipient: str, subject: str, body: str, ics: bytes | str | None = N
         ics_method=(ics_method or ("REQUEST" if ics else None)),
         attachment_name=attachment_name, event_id=event_id, network_id=network_id,
         attachment=attachment, attachment_type=(attachment_type or "application/octet-stream") if attachment else None,
-        attempts=0, last_error="", next_attempt_at=utcnow(),
+        attempts=0, last_error="", next_attempt_at=utcnow(), headers=headers or None,
     )
     db.session.add(outbox_mail)
     return outbox_mail
@@ -125,6 +127,7 @@ class _Claimed:
     attachment_name: str | None
     attempts: int
     has_attachment: bool
+    headers: dict | None
 
 
 def _claim(batch: int) -> list[_Claimed]:
@@ -148,7 +151,8 @@ def _claim(batch: int) -> list[_Claimed]:
             if taken == 1:
                 claimed.append(_Claimed(candidate.id, candidate.recipient, candidate.subject, candidate.body,
                                         candidate.html, candidate.inline_image, candidate.ics, candidate.ics_method, candidate.attachment_name,
-                                        candidate.attempts or 0, candidate.attachment_type is not None))
+                                        candidate.attempts or 0, candidate.attachment_type is not None,
+                                        candidate.headers))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -181,6 +185,8 @@ class _Mail(Message):
         message["To"] = claimed.recipient
         message["Date"] = formatdate(self.date, localtime=True)
         message["Message-ID"] = self.msgId
+        for name, value in (claimed.headers or {}).items():
+            message[name] = value
         message.set_content(claimed.body)
         if claimed.html:
             message.add_alternative(claimed.html, subtype="html")

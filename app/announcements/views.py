@@ -1,0 +1,4 @@
+"""The announcements pages."""
+from flask import Blueprint
+
+bp = Blueprint("announcements", __name__)
