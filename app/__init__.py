@@ -180,3 +180,7 @@ def _register_cli(app: Flask) -> None:
 
     poll_privacy.register_periodic_jobs()  # and purges date polls,
     register_periodic(polls.deadline_reminder_job)  # and reminds a day before a poll's deadline
+
+    from .digest import service as digest
+
+    register_periodic(digest.send_due_digests)  # and sends each network's weekly digest on its day

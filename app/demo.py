@@ -6,13 +6,16 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from .announcements.demo import load_demo_announcements
 from .auth import service as accounts
 from .auth.models import User
 from .core.extensions import db
 from .directory import service as directory
+from .digest.demo import load_demo_digest
 from .directory.models import Network, Organization, WorkingGroup
 from .events.demo import load_demo_events
 from .minutes.demo import load_demo_minutes
+from .newsletters.demo import load_demo_newsletters
 from .polls.demo import load_demo_polls
 from .programmes.demo import load_demo_programmes
 from .registrations.demo import load_demo_registrations
@@ -205,6 +208,9 @@ def load_demo() -> None:
     load_demo_minutes()
     load_demo_programmes()
     load_demo_polls()
+    load_demo_announcements()
+    load_demo_digest()
+    load_demo_newsletters()
     db.session.commit()
 
 
