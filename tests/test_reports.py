@@ -206,7 +206,9 @@ def test_the_xlsx_holds_the_hand_counted_numbers(app, year, coordinator_client):
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.data))
-    assert len(book.sheetnames) == 7  # overview, months, kinds, groups, organization kinds, languages, names
+    # overview, months, kinds, groups, organization kinds, languages, Intercultural Week districts, names
+    assert len(book.sheetnames) == 8
+    assert book.worksheets[6].max_row == 1  # no Intercultural Week in 2026: the header only
     overview, months, languages = book.worksheets[0], book.worksheets[1], book.worksheets[5]
     assert [cell.value for cell in overview["B"]][1:] == [5, 7, 5, pytest.approx(5 / 7), 3, 4, 3, 1]
     assert overview["B5"].number_format == "0.0%" and overview["B2"].number_format == "#,##0"
@@ -216,7 +218,7 @@ def test_the_xlsx_holds_the_hand_counted_numbers(app, year, coordinator_client):
     assert [months.cell(row, 3).value for row in range(2, 14)] == [0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 1, 0]
     assert months["A4"].value.month == 3
     assert [count for _label, count in languages.iter_rows(min_row=2, values_only=True)] == [3, 2, 1, 1]
-    assert [name for (name,) in book.worksheets[6].iter_rows(min_row=2, values_only=True)] == \
+    assert [name for (name,) in book.worksheets[7].iter_rows(min_row=2, values_only=True)] == \
         EXPECTED["organization_names"]
     assert coordinator_client.get("/n/magdeburg/reports.xlsx?period=x").status_code == 422
 
@@ -320,3 +322,76 @@ def test_months_are_local_on_both_sides_of_both_clock_changes(app, make):
     assert {m.month.month: m.events for m in report.months if m.events} == {3: 2, 10: 2}
     march = _figures(network, date(2026, 3, 1), date(2026, 3, 1))  # one day, starting at local midnight
     assert march.events == 1
+
+
+def test_intercultural_week_entries_by_district(app, year, coordinator):
+    from .test_programmes_public import YEAR, entry, make_programme
+
+    p = make_programme(network=year, coordinator=coordinator)
+    entry(p, "Stadtfest", district="Stadtfeld")
+    entry(p, "Lesung", day=2, district=" Stadtfeld ")  # the same district, typed with spaces
+    entry(p, "Kochen", day=3, district="Altstadt")
+    entry(p, "Ohne Ort", day=4, district="")
+    entry(p, "Noch nicht geprüft", day=5, district="Altstadt", approve=False)  # not approved: not counted
+    db.session.commit()
+    report = _figures(year, date(YEAR, 1, 1), date(YEAR, 12, 31))
+    assert report.districts == [("Stadtfeld", 2), ("", 1), ("Altstadt", 1)]
+    # Another year has none, and a group's report leaves the Intercultural Week out.
+    assert _figures(year, date(YEAR - 1, 1, 1), date(YEAR - 1, 12, 31)).districts == []
+    sprache = next(g for g in year.working_groups if g.name == "Sprache")
+    assert _figures(year, date(YEAR, 1, 1), date(YEAR, 12, 31), sprache).districts == []
+
+
+def test_the_intro_text_is_kept_per_report_and_printed(app, year, coordinator_client):
+    page = "/n/magdeburg/reports?period=2026"
+    response = coordinator_client.post("/n/magdeburg/reports/intro?period=2026",
+                                       data={"text": "Das Jahr **2026** <script>x()</script>"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("period=2026#report-intro")
+    html = coordinator_client.get(page).get_data(as_text=True)
+    assert "<strong>2026</strong>" in html and "<script>x()" not in html
+    # Another period, and a group's report of the same period, have their own (none yet).
+    assert "<strong>2026</strong>" not in coordinator_client.get("/n/magdeburg/reports?period=2026-Q1").get_data(
+        as_text=True)
+    sprache = next(g for g in year.working_groups if g.name == "Sprache")
+    assert "<strong>2026</strong>" not in coordinator_client.get(
+        f"/n/magdeburg/reports?period=2026&group={sprache.id}").get_data(as_text=True)
+    if shutil.which("pdftotext"):
+        pdf = coordinator_client.get("/n/magdeburg/reports.pdf?period=2026").data
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        assert "Das Jahr 2026" in text
+    # Too long: said next to the field, and the typed text stays in it.
+    long_text = "x" * 10_001
+    response = coordinator_client.post("/n/magdeburg/reports/intro?period=2026",
+                                       data={"text": long_text})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in html and long_text in html and "<details class=\"report-intro-edit\" open>" in html
+    # Emptied: gone.
+    coordinator_client.post("/n/magdeburg/reports/intro?period=2026", data={"text": " "})
+    assert "<strong>2026</strong>" not in coordinator_client.get(page).get_data(as_text=True)
+
+
+@pytest.mark.config(WTF_CSRF_ENABLED=True)
+def test_the_intro_needs_the_csrf_token(app, year, coordinator, client, make):
+    from .test_security import _token
+
+    client.post("/login", data={"email": coordinator.email, "password": make.PASSWORD,
+                                "csrf_token": _token(client.get("/login").get_data(as_text=True))})
+    page = client.get("/n/magdeburg/reports?period=2026").get_data(as_text=True)
+    assert client.post("/n/magdeburg/reports/intro?period=2026", data={"text": "Mit"}).status_code == 400
+    assert client.post("/n/magdeburg/reports/intro?period=2026",
+                       data={"text": "Mit", "csrf_token": _token(page)}).status_code == 303
+
+
+def test_only_who_may_see_a_report_writes_its_intro(app, year, client, make):
+    sprache = next(g for g in year.working_groups if g.name == "Sprache")
+    make.user("lead@example.org", leads=[sprache])
+    db.session.commit()
+    assert client.post("/n/magdeburg/reports/intro?period=2026", data={"text": "x"}).status_code == 302  # log in
+    make.login(client, "lead@example.org")
+    assert client.post("/n/magdeburg/reports/intro?period=2026",
+                       data={"text": "x"}).status_code == 403
+    assert client.post(f"/n/magdeburg/reports/intro?period=2026&group={sprache.id}",
+                       data={"text": "Die AG Sprache"}).status_code == 303
+    assert "Die AG Sprache" in client.get(f"/n/magdeburg/reports?period=2026&group={sprache.id}").get_data(
+        as_text=True)

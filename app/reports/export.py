@@ -48,11 +48,13 @@ def workbook(report: Report) -> bytes:
     _sheet(book, _("Months"), [_("Month"), _("Event dates held"), _("Registrations"), _("Attended (checked in)")],
            [[m.month, m.events, m.registrations, m.attended] for m in report.months],
            [MONTH, INTEGER, INTEGER, INTEGER])
-    for title, header, rows, empty in (
-            (_("Kinds"), _("Kind"), report.kinds, ""),
-            (_("Working groups"), _("Working group"), report.groups, _("No working group")),
-            (_("Organizations by kind"), _("Kind"), report.organization_kinds, _("Not in the directory")),
-            (_("Languages"), _("Language"), report.languages, "")):
+    tables = [(_("Kinds"), _("Kind"), report.kinds, ""),
+              (_("Working groups"), _("Working group"), report.groups, _("No working group")),
+              (_("Organizations by kind"), _("Kind"), report.organization_kinds, _("Not in the directory")),
+              (_("Languages"), _("Language"), report.languages, "")]
+    if report.group is None:  # the Intercultural Week is the whole network's
+        tables.append((_("Intercultural Week"), _("District"), report.districts, _("No district given")))
+    for title, header, rows, empty in tables:
         _sheet(book, title, [header, number], [[label or empty, count] for label, count in rows], [None, INTEGER])
     _sheet(book, _("Organizations"), [_("Organization")], [[name] for name in report.organization_names], [None])
     out = io.BytesIO()
@@ -60,12 +62,12 @@ def workbook(report: Report) -> bytes:
     return out.getvalue()
 
 
-def pdf(report: Report, args) -> bytes:
+def pdf(report: Report, args, intro: str = "") -> bytes:
     """A4, with the network's logo, the figures, the charts and their tables, ready to attach to
     a Sachbericht. The renderer may load data: URLs only (the logo is one)."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     html = render_template("reports/pdf.html", network=report.network, group=report.group, report=report,
-                           args=args, logo=logo_data_uri(report.network))
+                           args=args, intro=intro, logo=logo_data_uri(report.network))
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()

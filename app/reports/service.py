@@ -5,6 +5,9 @@ of an event counts once it is held: the event published, the date neither skippe
 (events.models.StoredOccurrence has one row per date). Registrations are read live for events
 whose personal data is still there, and from the anonymous counts the retention purge keeps
 (registrations/privacy.py) for the others, so last year's report survives the purge.
+
+Reports sit above the Intercultural Week's programmes (they count its entries by district) and
+keep one thing of their own: the coordinator's intro text of a report (models.ReportIntro).
 """
 import re
 from dataclasses import dataclass, field
@@ -18,7 +21,9 @@ from ..directory.models import Network, Organization, WorkingGroup
 from ..events.labels import LANGUAGE_LABELS, kind_label
 from ..events.models import Event, EventKind, StoredOccurrence
 from ..events.recurrence import to_local, to_utc
+from ..programmes.models import Campaign, Submission
 from ..registrations.models import AnonymousCount, Registration, RegistrationSettings
+from .models import ReportIntro
 
 MAX_DAYS = 366 * 5  # one report covers at most five years
 
@@ -32,6 +37,11 @@ class Period:
     start: date  # first local day
     end: date  # last local day, included
     key: str  # as the form had it: "2026", "2026-Q1" or ""
+
+    @property
+    def intro_key(self) -> str:
+        """The period as the intro of its report is stored: "2026", "2026-Q1", "2026-03-01..2026-06-30"."""
+        return self.key or f"{self.start.isoformat()}..{self.end.isoformat()}"
 
     def months(self) -> list[date]:
         first, months = self.start.replace(day=1), []
@@ -97,6 +107,8 @@ class Report:
     returning_organizations: int
     purged_events: int  # events read from anonymous counts
     organization_names: list[str] = field(default_factory=list)
+    # Intercultural Week entries held in the period, by district (the whole network's report only).
+    districts: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def events(self) -> int:
@@ -227,7 +239,44 @@ def figures(network: Network, start_day: date, end_day: date, group: WorkingGrou
         languages=ranked({str(LANGUAGE_LABELS.get(code, code)): count for code, count in languages.items()}),
         organizations=len(in_period), organization_kinds=ranked(org_kinds), new_organizations=new,
         returning_organizations=len(in_period) - new, purged_events=purged_events,
-        organization_names=sorted(name for name, _kind in in_period))
+        organization_names=sorted(name for name, _kind in in_period),
+        districts=[] if group is not None else _districts(network, period_start, period_end))
+
+
+def _districts(network: Network, period_start: datetime, period_end: datetime) -> list[tuple[str, int]]:
+    """(district, entries) of the network's Intercultural Week programmes: approved entries that
+    begin in the period, most first ("" for entries that name no district)."""
+    rows = db.session.execute(
+        select(func.trim(Submission.district), func.count()).join(Campaign, Campaign.id == Submission.campaign_id)
+        .where(Campaign.network_id == network.id, Submission.status == "approved",
+               Submission.starts_at >= period_start, Submission.starts_at < period_end)
+        .group_by(func.trim(Submission.district))).all()
+    return sorted(((district or "", count) for district, count in rows), key=lambda item: (-item[1], item[0]))
+
+
+def intro(network: Network, group: WorkingGroup | None, period: Period) -> str:
+    """The coordinator's intro of this report (Markdown), or ""."""
+    return db.session.scalar(select(ReportIntro.text).where(*_intro_of(network, group, period))) or ""
+
+
+def save_intro(network: Network, group: WorkingGroup | None, period: Period, text: str) -> None:
+    """Keep the intro of this report (an empty text removes it); the caller commits."""
+    row = db.session.scalar(select(ReportIntro).where(*_intro_of(network, group, period)))
+    text = text.strip()
+    if not text:
+        if row is not None:
+            db.session.delete(row)
+        return
+    if row is None:
+        row = ReportIntro(network_id=network.id, working_group_id=group.id if group else None,
+                          period=period.intro_key)
+        db.session.add(row)
+    row.text = text
+
+
+def _intro_of(network, group, period) -> tuple:
+    return (ReportIntro.network_id == network.id, ReportIntro.period == period.intro_key,
+            ReportIntro.working_group_id == group.id if group else ReportIntro.working_group_id.is_(None))
 
 
 def _organizations(network, in_scope, period_start, period_end, purged):

@@ -1,7 +1,7 @@
 """The report pages of a network (coordinators; group leads for their groups)."""
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import format_percent
 from flask_login import current_user
 from markupsafe import Markup
@@ -9,13 +9,14 @@ from markupsafe import Markup
 from ..core.extensions import db
 from ..core.formatting import format_date, format_skeleton, to_local
 from ..core.params import db_int
-from ..core.rendering import render
+from ..core.rendering import render, see_other
 from ..core.security import require
 from ..core.types import utcnow
 from ..directory import access
 from ..directory import service as directory
 from ..directory.models import Network, WorkingGroup
 from . import service
+from .forms import IntroForm
 
 bp = Blueprint("reports", __name__)
 
@@ -82,14 +83,35 @@ def _report(slug: str):
     return network, group, report, error, error_field
 
 
+def _page(network, group, report, error, error_field, intro_form=None):
+    if intro_form is None and report is not None:
+        intro_form = IntroForm(text=service.intro(network, group, report.period))
+    return render("reports/report.html", "reports/_report.html", network=network, group=group, report=report,
+                  error=error, error_field=error_field, args=request.args, intro_form=intro_form,
+                  intro=intro_form.text.data if report is not None and not intro_form.errors else None,
+                  can_manage=access.can_manage_network(current_user, network),
+                  groups=[g for g, _depth in directory.group_tree(network)
+                          if access.can_manage_group(current_user, g)])
+
+
 @bp.get("/n/<slug>/reports")
 def report(slug: str):
     network, group, report, error, error_field = _report(slug)
-    return render("reports/report.html", "reports/_report.html", network=network, group=group, report=report,
-                  error=error, error_field=error_field, args=request.args,
-                  can_manage=access.can_manage_network(current_user, network),
-                  groups=[g for g, _depth in directory.group_tree(network)
-                          if access.can_manage_group(current_user, g)]), 422 if error else 200
+    return _page(network, group, report, error, error_field), 422 if error else 200
+
+
+@bp.post("/n/<slug>/reports/intro")
+def save_intro(slug: str):
+    """The intro of the report that the query string names (period and group, as on the page)."""
+    network, group, report, error, error_field = _report(slug)
+    if error:
+        return _page(network, group, report, error, error_field), 422
+    form = IntroForm()
+    if not form.validate():
+        return _page(network, group, report, error, error_field, intro_form=form), 422
+    service.save_intro(network, group, report.period, form.text.data or "")
+    db.session.commit()
+    return see_other(url_for("reports.report", slug=slug, **request.args) + "#report-intro")
 
 
 @bp.get("/n/<slug>/reports.xlsx")
@@ -110,5 +132,6 @@ def report_pdf(slug: str):
     network, _group, report, error, _field = _report(slug)
     if error:
         return Response(error, status=422, mimetype="text/plain")
-    return Response(pdf(report, request.args), mimetype="application/pdf",
+    intro = service.intro(network, _group, report.period)
+    return Response(pdf(report, request.args, intro), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(network, report, "pdf")}"'})

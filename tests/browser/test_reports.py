@@ -33,6 +33,10 @@ def test_the_report_page(page, year_of_events):
     log_in(page, year_of_events.coordinator)
     page.goto(f"/n/{year_of_events.slug}/reports?period=2026")
     assert page.locator("svg[role=img]").count() == 2
+    page.click("details.report-intro-edit summary")
+    page.fill("#text", "Im Jahr 2026 hat das Netzwerk **zwölf Monate** lang getagt.")
+    page.click("details.report-intro-edit button[type=submit]")
+    assert page.locator("#report-intro strong").inner_text() == "zwölf Monate"
     page.locator("details.chart-data summary").first.click()
     check_page(page, "reports-year")
     page.set_viewport_size(PHONE)
