@@ -257,3 +257,14 @@ def test_public_pages_run_the_same_queries_for_one_or_many(app, network, client,
         _announcement(network, f"Nummer {number}", upload=service.Upload(PDF if number % 2 else _png(number + 50),
                                                                         bool(number % 2), "a.pdf"))
     assert count_queries(pages) == few
+
+
+def test_the_demo_shows_four_now_one_later_one_ended_and_runs_once(app, network):
+    from app.announcements.demo import load_demo_announcements
+
+    load_demo_announcements()
+    load_demo_announcements()
+    overview = service.overview(network)
+    assert (len(overview.current), len(overview.scheduled), len(overview.past)) == (4, 1, 1)
+    flyer = next(a for a in overview.current if a.has_document)
+    assert flyer.document.startswith(b"%PDF-") and flyer.document_name.endswith(".pdf")
