@@ -1,4 +1,4 @@
-"""The weekly digest: subscriptions (double opt-in, filters, one-click unsubscribe) and the weekly mail of coming events.
+"""The weekly digest: subscriptions (double opt-in, filters, one-click unsubscribe) and the digests sent.
 
 A subscription's links (confirm, manage, unsubscribe) are keyed tokens of a stored salt
 (core.tokens), so the same link can be mailed again with every digest; only their hashes are

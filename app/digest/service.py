@@ -1,4 +1,5 @@
-"""The weekly digest's logic, shared by the pages, the worker's periodic job and the CLI.
+"""The weekly digest's logic, shared by the pages, the worker's periodic job, the demo and the
+tests.
 
 Transactions as elsewhere: functions change rows and queue mails in the caller's transaction;
 the caller commits — except `send_due_digests`, which commits its claim of the week itself.
@@ -6,18 +7,51 @@ the caller commits — except `send_due_digests`, which commits its claim of the
 Links: a subscription's confirm, manage and unsubscribe links are HMACs of its stored salt
 (core.tokens.keyed_token), so every digest can carry the same links; only their SHA-256 is
 stored and looked up.
+
+The weekly send: the network's public dates of the next two weeks are loaded once; subscribers
+with the same filters get the same list, and each (language, filters) is rendered once, with
+placeholders for the personal links filled in per subscriber. So the queries do not grow with
+the number of subscribers.
 """
 import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from flask import current_app, render_template
+from flask_babel import force_locale, get_locale, gettext as _
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..core.extensions import db
+from ..core.formatting import format_date
+from ..core.markdown import to_html, to_text
 from ..core.tokens import hash_token, keyed_token, plausible_token
+from ..core.types import utcnow
 from ..core.urls import absolute_url, url_context
-from ..directory.models import Network
-from .models import Subscription
+from ..directory.models import Network, WorkingGroup
+from ..events import service as events
+from ..events.models import Tag
+from ..events.public import group_by_day, time_range
+from ..mail import outbox
+from ..mail.letters import Letter
+from .models import Digest, DigestSetting, Subscription
 
 PURPOSES = ("confirm", "manage", "unsubscribe")
+PENDING_DAYS = 7  # an unconfirmed subscription (and its confirm link) lives this long
+HORIZON = timedelta(days=14)  # the digest lists the dates of the next two weeks
+# Stand-ins for the personal links in a mail rendered once for many subscribers.
+_MANAGE = "https://digest.invalid/manage"
+_UNSUBSCRIBE = "https://digest.invalid/unsubscribe"
+
+
+class SubscriptionError(ValueError):
+    """Bad input, with the form field it belongs to."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 # --- Links --------------------------------------------------------------------------
@@ -32,12 +66,17 @@ def _salted(subscription: Subscription) -> None:
         setattr(subscription, f"{purpose}_hash", hash_token(token(subscription, purpose)))
 
 
-def by_token(purpose: str, value: str | None) -> Subscription | None:
-    """The subscription a link belongs to; None for anything forged, old or unsubscribed."""
+def by_token(purpose: str, value: str | None, now: datetime | None = None) -> Subscription | None:
+    """The subscription a link belongs to; None for anything forged, old or unsubscribed (and a
+    confirm link once its week is over)."""
     if not plausible_token(value):
         return None
     column = getattr(Subscription, f"{purpose}_hash")
-    return db.session.scalar(select(Subscription).where(column == hash_token(value)))
+    found = db.session.scalar(select(Subscription).where(column == hash_token(value)))
+    if found is not None and purpose == "confirm" and found.confirmed_at is None and \
+            found.created_at < (now or utcnow()) - timedelta(days=PENDING_DAYS):
+        return None
+    return found
 
 
 def _url(endpoint: str, subscription: Subscription, purpose: str) -> str:
@@ -65,6 +104,111 @@ def list_headers(subscription: Subscription) -> dict[str, str]:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
+# --- Subscribing --------------------------------------------------------------------
+
+@dataclass
+class Choices:
+    """What a network's subscribers may choose from (the form's checkboxes)."""
+
+    groups: list
+    kinds: list
+    tags: list
+
+    @classmethod
+    def load(cls, network: Network) -> "Choices":
+        return cls(
+            db.session.scalars(select(WorkingGroup).where(WorkingGroup.network_id == network.id)
+                               .order_by(WorkingGroup.name)).all(),
+            events.kinds(network),
+            db.session.scalars(select(Tag).where(Tag.network_id == network.id).order_by(Tag.name)).all())
+
+
+def _known(ids, items) -> list[int]:
+    """The chosen ids that belong to the network (anything else is dropped, not stored)."""
+    allowed = {item.id for item in items}
+    return sorted({int(i) for i in ids if str(i).isdigit() and int(i) in allowed})
+
+
+def subscribe(network: Network, email: str, language: str, wants_digest: bool, wants_newsletter: bool,
+              group_ids=(), kind_ids=(), tag_ids=(), choices: Choices | None = None) -> None:
+    """Double opt-in, and the same answer for every address: a new or pending address gets the
+    confirmation link, a confirmed one a mail with its manage link (nothing changed)."""
+    if not (wants_digest or wants_newsletter):
+        raise SubscriptionError(_("Please choose the weekly digest, the newsletter or both."), field="wants")
+    choices = choices or Choices.load(network)
+    email = email.strip().lower()
+    subscription = db.session.scalar(select(Subscription).where(
+        Subscription.network_id == network.id, Subscription.email == email))
+    if subscription is not None and subscription.confirmed_at is not None:
+        _already_subscribed_mail(subscription)
+        return
+    if subscription is None:
+        subscription = Subscription(network=network, email=email, created_at=utcnow())
+        _salted(subscription)
+        db.session.add(subscription)
+    subscription.language = language
+    subscription.wants_digest, subscription.wants_newsletter = wants_digest, wants_newsletter
+    subscription.group_ids = _known(group_ids, choices.groups)
+    subscription.kind_ids = _known(kind_ids, choices.kinds)
+    subscription.tag_ids = _known(tag_ids, choices.tags)
+    _confirmation_mail(subscription)
+
+
+def confirm(subscription: Subscription, now: datetime | None = None) -> None:
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = now or utcnow()
+
+
+def update(subscription: Subscription, language: str, wants_digest: bool, wants_newsletter: bool,
+           group_ids=(), kind_ids=(), tag_ids=(), choices: Choices | None = None) -> None:
+    """The manage page's save; choosing nothing at all is unsubscribing, which has its own button."""
+    if not (wants_digest or wants_newsletter):
+        raise SubscriptionError(_("Please choose the weekly digest, the newsletter or both – or unsubscribe."),
+                                field="wants")
+    choices = choices or Choices.load(subscription.network)
+    subscription.language = language
+    subscription.wants_digest, subscription.wants_newsletter = wants_digest, wants_newsletter
+    subscription.group_ids = _known(group_ids, choices.groups)
+    subscription.kind_ids = _known(kind_ids, choices.kinds)
+    subscription.tag_ids = _known(tag_ids, choices.tags)
+
+
+def unsubscribe(subscription: Subscription) -> None:
+    """Deletes the row: nothing is kept of a person who left (GDPR)."""
+    db.session.delete(subscription)
+
+
+def purge_pending(now: datetime | None = None) -> int:
+    """Subscriptions never confirmed are deleted after a week."""
+    cutoff = (now or utcnow()) - timedelta(days=PENDING_DAYS)
+    return db.session.execute(delete(Subscription).where(
+        Subscription.confirmed_at.is_(None), Subscription.created_at < cutoff)).rowcount
+
+
+def _confirmation_mail(subscription: Subscription) -> None:
+    network = subscription.network
+    with force_locale(subscription.language):
+        letter = Letter(
+            _("Please confirm your subscription: %(network)s", network=network.name), _("Hello,"),
+            [_("someone – probably you – asked to receive mails of %(network)s at this address. Please confirm "
+               "with the button below. If it was not you, do nothing: without confirmation the address is "
+               "deleted in a week.", network=network.name)],
+            button=(_("Confirm my subscription"), confirm_url(subscription)))
+        outbox.enqueue_letter(subscription.email, letter, network_id=network.id)
+
+
+def _already_subscribed_mail(subscription: Subscription) -> None:
+    network = subscription.network
+    with force_locale(subscription.language):
+        letter = Letter(
+            _("You are already subscribed: %(network)s", network=network.name), _("Hello,"),
+            [_("someone – probably you – asked to subscribe this address to %(network)s. It is subscribed "
+               "already, nothing was changed. You can change what you receive, or unsubscribe, here:",
+               network=network.name)],
+            button=(_("Manage my subscription"), manage_url(subscription)))
+        outbox.enqueue_letter(subscription.email, letter, network_id=network.id)
+
+
 # --- Subscribers --------------------------------------------------------------------
 
 def newsletter_recipients(network: Network) -> list[Subscription]:
@@ -76,10 +220,306 @@ def newsletter_recipients(network: Network) -> list[Subscription]:
         .order_by(Subscription.id)))
 
 
-def unsubscribe(subscription: Subscription) -> None:
-    """Deletes the row: nothing is kept of a person who left (GDPR)."""
-    db.session.delete(subscription)
+def digest_recipients(network: Network) -> list[Subscription]:
+    return list(db.session.scalars(
+        select(Subscription)
+        .where(Subscription.network_id == network.id, Subscription.confirmed_at.is_not(None),
+               Subscription.wants_digest.is_(True))
+        .order_by(Subscription.id)))
 
 
-def send_due_digests() -> None:
-    """The worker's periodic job: send each network's digest when its day and hour have come."""
+def subscriber_counts(network: Network) -> list[tuple[str, int, int]]:
+    """(language, confirmed, pending) for the settings page, by language."""
+    rows = db.session.execute(
+        select(Subscription.language, Subscription.confirmed_at.is_not(None), func.count())
+        .where(Subscription.network_id == network.id)
+        .group_by(Subscription.language, Subscription.confirmed_at.is_not(None))).all()
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for language, confirmed, count in rows:
+        counts[language][0 if confirmed else 1] += count
+    return sorted((language, confirmed, pending) for language, (confirmed, pending) in counts.items())
+
+
+# --- Settings -----------------------------------------------------------------------
+
+def settings_of(network: Network) -> DigestSetting:
+    """The network's settings row (a new, unsaved one with the defaults if there is none)."""
+    setting = db.session.get(DigestSetting, network.id)
+    if setting is None:
+        setting = DigestSetting(network_id=network.id, enabled=False, weekday=0, hour=8, draft_intro="")
+        db.session.add(setting)
+    return setting
+
+
+def week_key(moment: datetime, tz: str) -> str:
+    """The ISO week of the local day, e.g. "2026-W49"."""
+    year, week, _day = moment.astimezone(ZoneInfo(tz)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def due_at(setting: DigestSetting, now: datetime, tz: str) -> datetime:
+    """This week's sending time (UTC) of the network's local day and hour: the wall-clock hour
+    holds across the clock changes."""
+    local = now.astimezone(ZoneInfo(tz))
+    monday = local.date() - timedelta(days=local.weekday())
+    wall = datetime.combine(monday + timedelta(days=setting.weekday), datetime.min.time()).replace(
+        hour=setting.hour, tzinfo=ZoneInfo(tz))
+    return wall.astimezone(timezone.utc)
+
+
+# --- What a digest lists ------------------------------------------------------------
+
+@dataclass
+class Entry:
+    """One date in a digest and how it stands since the last digest."""
+
+    occurrence: object
+    new: bool = False  # announced since the last digest
+    changed: bool = False  # time, place or text changed since then
+    cancelled: bool = False
+
+    @property
+    def event(self):
+        return self.occurrence.event
+
+
+def coming(network: Network, now: datetime, last: Digest | None) -> list[Entry]:
+    """The network's public dates of the next two weeks (series expanded by the events package,
+    cancelled dates included), each marked against the last digest."""
+    since = last.sent_at if last is not None else None
+    found = events.window(events.Filters(network_id=network.id), now, now + HORIZON)
+    entries = []
+    for occurrence in found:
+        if occurrence.starts_at < now:
+            continue  # running already: no news for a week ahead
+        event, change = occurrence.event, occurrence.change
+        new = since is not None and event.created_at > since
+        changed = since is not None and not new and (
+            event.updated_at > since or (change is not None and change.updated_at > since))
+        entries.append(Entry(occurrence, new=new, changed=changed, cancelled=occurrence.cancelled))
+    return entries
+
+
+def _subgroups(network: Network) -> dict[int, set[int]]:
+    """Each group's id with its sub-groups' at any depth: a group's events include theirs."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for group in db.session.scalars(select(WorkingGroup).where(WorkingGroup.network_id == network.id)):
+        children[group.parent_id].append(group.id)
+    tree: dict[int, set[int]] = {}
+
+    def below(group_id: int) -> set[int]:
+        if group_id not in tree:
+            tree[group_id] = {group_id}.union(*(below(child) for child in children[group_id]))
+        return tree[group_id]
+
+    for ids in list(children.values()):
+        for group_id in ids:
+            below(group_id)
+    return tree
+
+
+def _matches(entry: Entry, key: tuple, subgroups: dict[int, set[int]]) -> bool:
+    """Each kind of filter narrows (groups and kinds and tags); within one, any chosen one counts."""
+    group_ids, kind_ids, tag_ids = key
+    event = entry.event
+    if group_ids and not any(event.working_group_id in subgroups.get(g, {g}) for g in group_ids):
+        return False
+    if kind_ids and event.kind_id not in kind_ids:
+        return False
+    if tag_ids and not any(tag.id in tag_ids for tag in event.tags):
+        return False
+    return True
+
+
+@dataclass
+class Part:
+    """Subscribers who get the same mail: one language, one filter set."""
+
+    language: str
+    entries: list
+    subscribers: list = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """The coming digest of a network, as it would go out now."""
+
+    network: Network
+    week: str
+    intro: str
+    entries: list  # every public date, for the archive
+    parts: list  # with their own lists; parts with an empty list are left out
+
+    @property
+    def recipients(self) -> int:
+        return sum(len(part.subscribers) for part in self.parts)
+
+    def by_language(self) -> list[tuple[str, int]]:
+        counts: dict[str, int] = defaultdict(int)
+        for part in self.parts:
+            counts[part.language] += len(part.subscribers)
+        return sorted(counts.items())
+
+
+def last_digest(network: Network, before_week: str | None = None) -> Digest | None:
+    """The latest digest that went to someone (a claimed week without mails does not count)."""
+    query = select(Digest).where(Digest.network_id == network.id, Digest.recipient_count > 0)
+    if before_week:
+        query = query.where(Digest.week < before_week)
+    return db.session.scalar(query.order_by(Digest.sent_at.desc()).limit(1))
+
+
+def plan(network: Network, now: datetime, intro: str) -> Plan:
+    """What would be sent at `now`, to whom; in a fixed number of queries."""
+    week = week_key(now, network.timezone)
+    entries = coming(network, now, last_digest(network, before_week=week))
+    subgroups = _subgroups(network)
+    parts: dict[tuple, Part] = {}
+    lists: dict[tuple, list] = {}
+    for subscription in digest_recipients(network):
+        key = subscription.filter_key
+        if key not in lists:
+            lists[key] = [entry for entry in entries if _matches(entry, key, subgroups)]
+        if not lists[key]:
+            continue  # never an empty digest
+        part = parts.setdefault((subscription.language, key), Part(subscription.language, lists[key]))
+        part.subscribers.append(subscription)
+    return Plan(network, week, intro, entries, list(parts.values()))
+
+
+# --- Rendering ----------------------------------------------------------------------
+
+def _event_url(occurrence) -> str:
+    if occurrence.event.is_series:
+        return absolute_url("events.show", event_id=occurrence.event.id, at=occurrence.key)
+    return absolute_url("events.show", event_id=occurrence.event.id)
+
+
+def _language() -> dict:
+    locale = get_locale()
+    return {"lang": str(locale).replace("_", "-"),
+            "dir": "rtl" if locale.character_order == "right-to-left" else "ltr"}
+
+
+def _subject(network: Network) -> str:
+    return _("What's on in the next two weeks: %(network)s", network=network.name)
+
+
+def render_digest(network: Network, intro: str, entries: list, language: str, mail: bool = True) -> dict:
+    """Subject, plain text and HTML of a digest in `language`, with stand-ins for the personal
+    links (`_personal` fills them in). The HTML is the mail's, or (mail=False) the list alone with
+    classes instead of inline styles, which the site's CSP forbids: for the archive and preview."""
+    with force_locale(language), url_context():
+        new = [entry for entry in entries if entry.new]
+        days = group_by_day([entry.occurrence for entry in entries if not entry.new])
+        by_occurrence = {id(entry.occurrence): entry for entry in entries}
+        context = dict(
+            network=network, intro=to_html(intro) if intro else "", new=new,
+            days=[(format_date(day, "full"), [by_occurrence[id(o)] for o in dated]) for day, dated in days],
+            date_of=lambda o: format_date(o.starts_at.astimezone(ZoneInfo(o.event.timezone)).date(), "full"),
+            time_range=time_range, url_of=_event_url, subject=_subject(network),
+            manage_url=_MANAGE, unsubscribe_url=_UNSUBSCRIBE, mail=mail, **_language())
+        html = render_template("digest/mail.html" if mail else "digest/_content.html", **context)
+        text = render_template("digest/mail.txt", **dict(context, intro=to_text(intro) if intro else ""))
+        return {"subject": context["subject"], "text": text, "html": html}
+
+
+def _personal(rendered: dict, subscription: Subscription) -> dict:
+    links = {_MANAGE: manage_url(subscription), _UNSUBSCRIBE: unsubscribe_url(subscription)}
+    text, html = rendered["text"], rendered["html"]
+    for stand_in, url in links.items():
+        text, html = text.replace(stand_in, url), html.replace(stand_in, url)
+    return {"subject": rendered["subject"], "text": text, "html": html}
+
+
+def next_send_at(network: Network, setting: DigestSetting, now: datetime) -> datetime:
+    """When the coming digest goes out: this week's time, or next week's once this week's is claimed."""
+    this_week = due_at(setting, now, network.timezone)
+    claimed = db.session.scalar(select(Digest.id).where(
+        Digest.network_id == network.id, Digest.week == week_key(now, network.timezone)))
+    if claimed is None:
+        return max(this_week, now)
+    return due_at(setting, now + timedelta(days=7), network.timezone)
+
+
+def preview(network: Network, now: datetime | None = None) -> tuple[Plan, list[tuple[Part, dict]]]:
+    """The coming digest as it will go out: each part rendered (for the page: without the mail's
+    inline styles), personal links as stand-ins; the dates are those of the two weeks from its
+    sending time."""
+    setting = settings_of(network)
+    coming_plan = plan(network, next_send_at(network, setting, now or utcnow()), setting.draft_intro)
+    return coming_plan, [(part, render_digest(network, coming_plan.intro, part.entries, part.language, mail=False))
+                         for part in coming_plan.parts]
+
+
+# --- Sending ------------------------------------------------------------------------
+
+def send(coming_plan: Plan, digest: Digest) -> None:
+    """Enqueue each subscriber's mail and keep the archive's copy in `digest`."""
+    network = coming_plan.network
+    for part in coming_plan.parts:
+        rendered = render_digest(network, coming_plan.intro, part.entries, part.language)
+        for subscription in part.subscribers:
+            mail = _personal(rendered, subscription)
+            outbox.enqueue(subscription.email, mail["subject"], mail["text"], html=mail["html"],
+                           network_id=network.id, headers=list_headers(subscription))
+    digest.intro = coming_plan.intro
+    digest.event_count = len(coming_plan.entries)
+    digest.recipient_count = coming_plan.recipients
+    if coming_plan.recipients:
+        archived = render_digest(network, coming_plan.intro, coming_plan.entries,
+                                 current_app.config["BABEL_DEFAULT_LOCALE"], mail=False)
+        digest.content = archived["html"]
+
+
+def claim(network: Network, week: str, now: datetime) -> Digest | None:
+    """INSERT the week's digest and commit: the unique (network, week) lets one worker win;
+    the others get None."""
+    digest = Digest(network_id=network.id, week=week, sent_at=now, intro="", content="")
+    db.session.add(digest)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return digest
+
+
+def send_due_digests(now: datetime | None = None) -> int:
+    """The worker's periodic job: send each network's digest when its day and hour have come
+    this week, once (see `claim`). A week with nothing to list is claimed too, without mails:
+    a digest that turns up mid-week because one event was added later would break the rhythm,
+    and the intro stays for the next week. Pending subscriptions older than a week go too.
+    Returns the number of mails queued."""
+    now = now or utcnow()
+    purge_pending(now)
+    db.session.commit()
+    queued = 0
+    due = db.session.execute(
+        select(Network, DigestSetting).join(DigestSetting, DigestSetting.network_id == Network.id)
+        .where(DigestSetting.enabled.is_(True))).all()
+    for network, setting in due:
+        week = week_key(now, network.timezone)
+        if now < due_at(setting, now, network.timezone) or db.session.scalar(
+                select(Digest.id).where(Digest.network_id == network.id, Digest.week == week)):
+            continue
+        digest = claim(network, week, now)
+        if digest is None:
+            continue  # another worker has this week
+        setting = db.session.get(DigestSetting, network.id)  # read again after the claim's commit
+        coming_plan = plan(network, now, setting.draft_intro)
+        send(coming_plan, digest)
+        if coming_plan.recipients:
+            setting.draft_intro = ""  # the intro was for this week's digest
+        db.session.commit()
+        queued += coming_plan.recipients
+    return queued
+
+
+# --- The archive --------------------------------------------------------------------
+
+def archive(network: Network) -> list[Digest]:
+    """The digests that went out, newest first (content deferred: only the list is shown)."""
+    return list(db.session.scalars(
+        select(Digest).where(Digest.network_id == network.id, Digest.recipient_count > 0)
+        .order_by(Digest.sent_at.desc())))
