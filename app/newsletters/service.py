@@ -129,6 +129,11 @@ class ComingDate:
     starts_at: datetime
     ends_at: datetime
 
+    @property
+    def link(self) -> str:
+        """The event's public page (BASE_URL behind a proxy): in the PDF and its QR code too."""
+        return absolute_url("events.show", event_id=self.event.id)
+
 
 @dataclass
 class LookBack:
