@@ -11,6 +11,7 @@ from sqlalchemy import delete, event as sql_event, func, select
 from app.core.extensions import db
 from app.digest import service
 from app.digest.models import Digest, DigestSetting, Subscription
+from app.directory.models import Network
 from app.events import service as events
 from app.events.models import Event
 from app.mail import outbox
@@ -51,13 +52,10 @@ def public_event(network, title, start, kind="public_event", group=None, tags=()
 
 
 def subscriber(network, email, language="de", confirmed=True, **choices):
-    subscription = Subscription(network=network, email=email, language=language, wants_digest=True,
-                                wants_newsletter=False, group_ids=choices.get("groups", []),
-                                kind_ids=choices.get("kinds", []), tag_ids=choices.get("tags", []),
-                                created_at=MONDAY - timedelta(days=30),
-                                confirmed_at=MONDAY - timedelta(days=29) if confirmed else None)
-    service._salted(subscription)
-    db.session.add(subscription)
+    subscription = service.add_subscriber(
+        network, email, language, group_ids=choices.get("groups", []), kind_ids=choices.get("kinds", []),
+        tag_ids=choices.get("tags", []), created_at=MONDAY - timedelta(days=30),
+        confirmed_at=MONDAY - timedelta(days=29) if confirmed else None)
     db.session.commit()
     return subscription
 
@@ -371,3 +369,24 @@ def test_the_preview_shows_what_will_be_sent_and_saves_the_intro(client, make, n
     assert changed.status_code == 303
     setting = db.session.get(DigestSetting, network.id)
     assert (setting.weekday, setting.hour, setting.draft_intro) == (3, 17, "Hallo *alle*")
+
+
+# --- The demo ---------------------------------------------------------------------------------
+
+def test_the_demo_has_subscribers_three_past_digests_and_an_intro_waiting(app, client):
+    from app.demo import load_demo
+
+    load_demo()
+    network = db.session.scalar(select(Network).where(Network.slug == "magdeburg"))
+    setting = db.session.get(DigestSetting, network.id)
+    assert setting.enabled and (setting.weekday, setting.hour) == (0, 8) and setting.draft_intro
+    subscriptions = db.session.scalars(select(Subscription).where(Subscription.network_id == network.id)).all()
+    assert {s.language for s in subscriptions} >= {"de", "ar", "uk", "fa", "tr", "en"}
+    assert sum(s.confirmed_at is None for s in subscriptions) == 1
+    assert any(s.group_ids or s.kind_ids for s in subscriptions)
+    past = service.archive(network)
+    assert len(past) == 3 and all(d.sent_at < service.utcnow() and d.content for d in past)
+    assert client.get(f"/n/magdeburg/digest/archive/{past[0].week}").status_code == 200
+    load_demo()
+    assert db.session.scalar(select(func.count(Subscription.id))) == len(subscriptions)
+    assert len(service.archive(network)) == 3

@@ -143,15 +143,26 @@ def subscribe(network: Network, email: str, language: str, wants_digest: bool, w
         _already_subscribed_mail(subscription)
         return
     if subscription is None:
-        subscription = Subscription(network=network, email=email, created_at=utcnow())
-        _salted(subscription)
-        db.session.add(subscription)
+        subscription = add_subscriber(network, email)
     subscription.language = language
     subscription.wants_digest, subscription.wants_newsletter = wants_digest, wants_newsletter
     subscription.group_ids = _known(group_ids, choices.groups)
     subscription.kind_ids = _known(kind_ids, choices.kinds)
     subscription.tag_ids = _known(tag_ids, choices.tags)
     _confirmation_mail(subscription)
+
+
+def add_subscriber(network: Network, email: str, language: str = "de", wants_digest: bool = True,
+                   wants_newsletter: bool = False, group_ids=(), kind_ids=(), tag_ids=(),
+                   created_at: datetime | None = None, confirmed_at: datetime | None = None) -> Subscription:
+    """A subscription row with its links, no mail (the demo and the bench; `subscribe` mails)."""
+    subscription = Subscription(network=network, email=email.strip().lower(), language=language,
+                                wants_digest=wants_digest, wants_newsletter=wants_newsletter,
+                                group_ids=list(group_ids), kind_ids=list(kind_ids), tag_ids=list(tag_ids),
+                                created_at=created_at or utcnow(), confirmed_at=confirmed_at)
+    _salted(subscription)
+    db.session.add(subscription)
+    return subscription
 
 
 def confirm(subscription: Subscription, now: datetime | None = None) -> None:
@@ -287,15 +298,18 @@ def coming(network: Network, now: datetime, last: Digest | None) -> list[Entry]:
     """The network's public dates of the next two weeks (series expanded by the events package,
     cancelled dates included), each marked against the last digest."""
     since = last.sent_at if last is not None else None
+
+    def between(moment: datetime) -> bool:  # after the last digest, up to this one
+        return since is not None and since < moment <= now
+
     found = events.window(events.Filters(network_id=network.id), now, now + HORIZON)
     entries = []
     for occurrence in found:
         if occurrence.starts_at < now:
             continue  # running already: no news for a week ahead
         event, change = occurrence.event, occurrence.change
-        new = since is not None and event.created_at > since
-        changed = since is not None and not new and (
-            event.updated_at > since or (change is not None and change.updated_at > since))
+        new = between(event.created_at)
+        changed = not new and (between(event.updated_at) or (change is not None and between(change.updated_at)))
         entries.append(Entry(occurrence, new=new, changed=changed, cancelled=occurrence.cancelled))
     return entries
 
@@ -463,6 +477,13 @@ def send(coming_plan: Plan, digest: Digest) -> None:
             mail = _personal(rendered, subscription)
             outbox.enqueue(subscription.email, mail["subject"], mail["text"], html=mail["html"],
                            network_id=network.id, headers=list_headers(subscription))
+    record(coming_plan, digest)
+
+
+def record(coming_plan: Plan, digest: Digest) -> None:
+    """What the archive keeps of a digest: the intro, the counts and the list in the network's
+    language, without anything personal."""
+    network = coming_plan.network
     digest.intro = coming_plan.intro
     digest.event_count = len(coming_plan.entries)
     digest.recipient_count = coming_plan.recipients
