@@ -268,3 +268,24 @@ def test_the_demo_shows_four_now_one_later_one_ended_and_runs_once(app, network)
     assert (len(overview.current), len(overview.scheduled), len(overview.past)) == (4, 1, 1)
     flyer = next(a for a in overview.current if a.has_document)
     assert flyer.document.startswith(b"%PDF-") and flyer.document_name.endswith(".pdf")
+
+
+def test_translations_reach_readers_of_that_language(app, network, coordinator_client, client):
+    announcement = _announcement(network, "Sprachcafé zieht um", text="Ab Mittwoch in der Stadtbibliothek.")
+    db.session.commit()
+    page = f"/n/magdeburg/announcements/{announcement.id}/translations"
+    assert coordinator_client.get(page + "?language=de").status_code == 404  # its own language
+    assert coordinator_client.post(page + "?language=ar", data={"title": "مقهى اللغة ينتقل",
+                                                                "text": "من الأربعاء في **المكتبة**"}).status_code == 303
+    assert "العربية ✓" in coordinator_client.get(page + "?language=ar").get_data(as_text=True)
+    arabic = client.get("/n/magdeburg/news?lang=ar").get_data(as_text=True)
+    assert "مقهى اللغة ينتقل" in arabic and "<strong>المكتبة</strong>" in arabic
+    german = client.get("/n/magdeburg/news?lang=de").get_data(as_text=True)
+    assert "Sprachcafé zieht um" in german and "مقهى" not in german
+    entry = ET.fromstring(client.get("/n/magdeburg/announcements.atom?lang=ar").data).find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "مقهى اللغة ينتقل"
+    assert entry.find(f"{ATOM}content").get("{http://www.w3.org/XML/1998/namespace}lang") == "ar"
+    # Both fields emptied: the translation is gone.
+    coordinator_client.post(page + "?language=ar", data={"title": "", "text": ""})
+    db.session.expire_all()
+    assert announcement.translations == {}

@@ -105,3 +105,10 @@ class AnnouncementForm(FlaskForm):
 def _day_and_time(local: datetime) -> tuple[date, time | None]:
     return local.date(), (None if local.time() == time() else local.time())
 
+
+
+class TranslationForm(FlaskForm):
+    """One other language's title and text; empty fields remove the translation."""
+
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    text = TextAreaField(_l("Text"), validators=[Length(max=service.MAX_TEXT)])

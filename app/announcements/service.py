@@ -168,3 +168,14 @@ def delete(announcement: Announcement) -> None:
 def local_today(network: Network):
     """Today in the network's zone: where a new announcement starts."""
     return to_local(utcnow(), network.timezone).date()
+
+
+def set_translation(announcement: Announcement, language: str, title: str, text: str) -> None:
+    """The title and text in `language` (not the one it is written in), in the events' scheme
+    (core/texts.py reads it); both empty remove that language. A new dict, so that SQLAlchemy
+    sees the JSON change."""
+    changed = {code: fields for code, fields in (announcement.translations or {}).items() if code != language}
+    fields = {name: value for name, value in (("title", title.strip()), ("text", text.strip())) if value}
+    if fields:
+        changed[language] = fields
+    announcement.translations = changed

@@ -1,6 +1,6 @@
 """The coordinators' announcement pages: the list (current, scheduled, past), new, edit,
 delete. The public pages, the feed and the attachments are in public.py."""
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +12,7 @@ from ..directory import access
 from ..directory import service as directory
 from ..directory.models import Network
 from . import service
-from .forms import AnnouncementForm
+from .forms import AnnouncementForm, TranslationForm
 from .models import Announcement
 
 bp = Blueprint("announcements", __name__)
@@ -86,6 +86,28 @@ def delete(slug: str, announcement_id: int):
         flash(_("The announcement was deleted."), "success")
         return see_other(url_for(".index", slug=network.slug))
     return render("announcements/delete.html", network=network, announcement=announcement, can_manage=True)
+
+
+@bp.route("/n/<slug>/announcements/<int:announcement_id>/translations", methods=["GET", "POST"])
+def translations(slug: str, announcement_id: int):
+    """The title and text in other languages, one language at a time (`?language=`)."""
+    network, announcement = _announcement(slug, announcement_id)
+    languages = [code for code in current_app.config["LANGUAGES"] if code != announcement.text_language]
+    requested = request.args.get("language") or languages[0]
+    if requested not in languages:  # its own language, or one the site does not offer
+        abort(404)
+    language = requested
+    form = TranslationForm()
+    if form.validate_on_submit():
+        service.set_translation(announcement, language, form.title.data or "", form.text.data or "")
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return see_other(url_for(".translations", slug=slug, announcement_id=announcement.id, language=language))
+    if request.method == "GET":
+        texts = (announcement.translations or {}).get(language, {})
+        form.title.data, form.text.data = texts.get("title", ""), texts.get("text", "")
+    return render("announcements/translations.html", network=network, announcement=announcement, form=form,
+                  languages=languages, language=language, can_manage=True), 422 if form.errors else 200
 
 
 from . import public  # noqa: E402,F401  (registers the public pages on bp)
