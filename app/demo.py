@@ -19,6 +19,7 @@ from .newsletters.demo import load_demo_newsletters
 from .polls.demo import load_demo_polls
 from .programmes.demo import load_demo_programmes
 from .registrations.demo import load_demo_registrations
+from .reports.demo import load_demo_report_history
 from .events.models import Event
 
 DEMO_PASSWORD = "treffpunkt-demo"
@@ -205,6 +206,7 @@ def load_demo() -> None:
     db.session.flush()
     load_demo_registrations()
     db.session.flush()
+    load_demo_report_history()
     load_demo_minutes()
     load_demo_programmes()
     load_demo_polls()

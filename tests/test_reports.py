@@ -395,3 +395,21 @@ def test_only_who_may_see_a_report_writes_its_intro(app, year, client, make):
                        data={"text": "Die AG Sprache"}).status_code == 303
     assert "Die AG Sprache" in client.get(f"/n/magdeburg/reports?period=2026&group={sprache.id}").get_data(
         as_text=True)
+
+
+def test_the_demo_has_last_years_report(app):
+    from app.core.types import utcnow
+    from app.demo import load_demo
+    from app.directory.models import Network
+
+    load_demo()
+    network = db.session.query(Network).filter_by(slug="magdeburg").one()
+    year = reports.to_local(utcnow(), network.timezone).year - 1
+    report = _figures(network, date(year, 1, 1), date(year, 12, 31))
+    # 4 network meetings, 3 groups × 9 meetings, 3 trainings and 2 public events (reports/demo.py).
+    assert report.events == 36
+    assert report.registrations > report.attended > 0 and report.waiting > 0 and report.organizations > 10
+    # January to August (23 events) are read from the anonymous counts (purged on 1 October with 30
+    # days' retention); from September on (2 network meetings, 3 × 3 group meetings, a training and
+    # a public event: 13) from the live registrations.
+    assert sum(month.events for month in report.months[:8]) == 23 == report.purged_events
