@@ -161,6 +161,8 @@ def test_the_window_runs_from_local_midnight_across_the_clock_change(app, networ
     # The form shows it back as typed: days without times.
     edit = coordinator_client.get(f"/n/magdeburg/announcements/{announcement.id}/edit").get_data(as_text=True)
     assert 'value="2026-03-29"' in edit and 'value="2026-10-25"' in edit
+    listed = coordinator_client.get("/n/magdeburg/announcements").get_data(as_text=True)
+    assert "Mar 29, 2026 to Oct 25, 2026" in listed
 
 
 def test_recent_and_shown_for_the_newsletter(app, network, make):
@@ -275,8 +277,8 @@ def test_translations_reach_readers_of_that_language(app, network, coordinator_c
     db.session.commit()
     page = f"/n/magdeburg/announcements/{announcement.id}/translations"
     assert coordinator_client.get(page + "?language=de").status_code == 404  # its own language
-    assert coordinator_client.post(page + "?language=ar", data={"title": "مقهى اللغة ينتقل",
-                                                                "text": "من الأربعاء في **المكتبة**"}).status_code == 303
+    arabic = {"title": "مقهى اللغة ينتقل", "text": "من الأربعاء في **المكتبة**"}
+    assert coordinator_client.post(page + "?language=ar", data=arabic).status_code == 303
     assert "Arabic ✓" in coordinator_client.get(page + "?language=ar").get_data(as_text=True)
     arabic = client.get("/n/magdeburg/news?lang=ar").get_data(as_text=True)
     assert "مقهى اللغة ينتقل" in arabic and "<strong>المكتبة</strong>" in arabic

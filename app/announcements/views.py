@@ -1,10 +1,13 @@
 """The coordinators' announcement pages: the list (current, scheduled, past), new, edit,
 delete. The public pages, the feed and the attachments are in public.py."""
+from datetime import time, timedelta
+
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.extensions import db
+from ..core.formatting import format_date, format_time, to_local
 from ..core.params import allows_upload
 from ..core.rendering import render, see_other
 from ..core.security import require
@@ -16,6 +19,25 @@ from .forms import AnnouncementForm, TranslationForm
 from .models import Announcement
 
 bp = Blueprint("announcements", __name__)
+
+
+def _moment(moment, tz: str, end: bool = False) -> str:
+    """A day without a time where it is a local midnight (an end then names the day before,
+    the last one shown), else the day and the time."""
+    local = to_local(moment, tz)
+    if local.time() == time():
+        return format_date((local - timedelta(days=1)).date() if end else local.date())
+    return f"{format_date(local.date())}, {format_time(local.time())}"
+
+
+@bp.app_template_global()
+def announcement_window(announcement: Announcement) -> str:
+    """When it shows, as the form took it: "3 Mar 2026 to 31 Mar 2026", "from 3 Mar 2026, 14:00"."""
+    tz = announcement.network.timezone
+    start = _moment(announcement.shows_from, tz)
+    if announcement.shows_until is None:
+        return _("from %(start)s, no end", start=start)
+    return _("%(start)s to %(end)s", start=start, end=_moment(announcement.shows_until, tz, end=True))
 
 
 def _network(slug: str) -> Network:
