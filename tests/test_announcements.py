@@ -88,7 +88,8 @@ def test_only_the_networks_coordinators_manage_its_announcements(app, network, c
     make.user("lead@example.org", leads=[make.group(network, "Sprache")])
     db.session.commit()
     pages = ["/n/magdeburg/announcements", "/n/magdeburg/announcements/new",
-             f"/n/magdeburg/announcements/{ours.id}/edit", f"/n/magdeburg/announcements/{ours.id}/delete"]
+             f"/n/magdeburg/announcements/{ours.id}/edit", f"/n/magdeburg/announcements/{ours.id}/delete",
+             f"/n/magdeburg/announcements/{ours.id}/translations"]
     for page in pages:
         assert client.get(page).status_code == 302  # to the login
     for email in ("other@example.org", "lead@example.org"):
@@ -248,10 +249,13 @@ def test_attachments_download_with_their_type(app, network, client):
     assert client.get(src.replace(f"/news/{picture.id}/", f"/news/{pdf.id}/")).status_code == 404
 
 
-def test_public_pages_run_the_same_queries_for_one_or_many(app, network, client, count_queries):
+def test_pages_run_the_same_queries_for_one_or_many(app, network, coordinator_client, count_queries):
+    public = app.test_client()
+
     def pages():
         for page in ("/n/magdeburg/news", "/n/magdeburg", "/", "/n/magdeburg/announcements.atom"):
-            assert client.get(page).status_code == 200
+            assert public.get(page).status_code == 200
+        assert coordinator_client.get("/n/magdeburg/announcements").status_code == 200
 
     _announcement(network, "Eins", upload=service.Upload(_png(), False))
     few = count_queries(pages)

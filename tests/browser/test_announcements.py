@@ -43,6 +43,8 @@ def test_a_coordinator_announces_on_a_phone(page, watch, magdeburg):
     page.goto(f"/n/{magdeburg.slug}?view=public")
     box = page.locator("section.announcements-box")
     assert "Sprachcafé zieht in die Stadtbibliothek um" in box.inner_text()
+    check_page(page, "announcements-network-page")
+    page.set_viewport_size(PHONE)
     box.locator("h3 a").click()
     picture = page.locator("img.announcement-picture")
     assert picture.get_attribute("alt") == "Gäste des Sprachcafés an einem langen Tisch"
