@@ -190,6 +190,7 @@ def test_bad_input_gets_a_message_beside_the_field_and_keeps_what_was_typed(app,
         assert 'class="error"' in html and 'aria-invalid="true"' in html or 'class="choices has-error"' in html, kind
         assert kept in html, kind
     assert coordinator_client.get(new + "poem").status_code == 404
+    assert coordinator_client.get(new).headers["Location"].endswith("#add")  # no kind: choose one first
     assert len(db.session.get(Newsletter, newsletter.id).blocks) == 1
 
 
@@ -416,3 +417,38 @@ def test_the_public_page_runs_the_same_queries_with_more_blocks_and_events(app, 
     small = count_queries(lambda: client.get(f"/n/magdeburg/newsletter/{first.number}"))
     large = count_queries(lambda: client.get(f"/n/magdeburg/newsletter/{second.number}"))
     assert large == small
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True)
+def test_the_public_pdf_is_rate_limited_per_address(app, network, client):
+    _issue(network, publish=True)
+    answers = [client.get("/n/magdeburg/newsletter/1.pdf").status_code for _ in range(11)]
+    assert answers == [200] * 10 + [429]
+    assert client.get("/n/magdeburg/newsletter/1").status_code == 200  # the page itself is not limited
+
+
+# --- The demo ---------------------------------------------------------------------------------------------
+
+def test_the_demo_has_two_past_issues_and_a_draft(app, client):
+    from app.demo import load_demo
+
+    load_demo()
+    load_demo()  # twice: nothing added
+    db.session.commit()
+    issues = db.session.query(Newsletter).order_by(Newsletter.number).all()
+    assert [issue.status for issue in issues] == ["published", "published", "draft"]
+    spring, summer, draft = issues
+    assert spring.published_at < summer.published_at < utcnow() and spring.sent_at and not draft.sent_at
+    for issue in (spring, summer):
+        kinds = [block.kind for block in issue.blocks]
+        assert kinds[0] == "editorial" and kinds.count("portrait") == 2
+        assert {"look_back", "coming"} <= set(kinds)
+        assert all(block.organization for block in issue.blocks if block.kind == "portrait")
+        page = client.get(f"/n/magdeburg/newsletter/{issue.number}")
+        assert page.status_code == 200 and issue.title in page.get_data(as_text=True)
+    # The first issue looks back on last year, which the reports' demo filled.
+    look_back = next(block for block in spring.blocks if block.kind == "look_back")
+    assert service.content(spring).look_backs[look_back.id].report.events > 0
+    archive = client.get("/n/magdeburg/newsletter").get_data(as_text=True)
+    assert archive.index(summer.title) < archive.index(spring.title) and draft.title not in archive
+    assert client.get(f"/n/magdeburg/newsletter/{draft.number}").status_code == 404

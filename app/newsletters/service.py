@@ -105,16 +105,15 @@ def update_block(block: NewsletterBlock, title: str = "", text: str = "", organi
 
 
 def move(block: NewsletterBlock, step: int) -> None:
-    """One place up (-1) or down (+1): swaps positions with the neighbour, if there is one."""
-    blocks = block.newsletter.blocks
+    """One place up (-1) or down (+1); the first stays first, the last last."""
+    blocks = list(block.newsletter.blocks)  # a copy: reordering the relationship itself would orphan rows
     index = blocks.index(block)
     other = index + step
     if 0 <= other < len(blocks):
-        neighbour = blocks[other]
-        block.position, neighbour.position = neighbour.position, block.position
-        if block.position == neighbour.position:  # never happens after add_block, but keep it strict
-            block.position += step
-        blocks.sort(key=lambda b: b.position)
+        blocks[index], blocks[other] = blocks[other], blocks[index]
+        for position, each in enumerate(blocks, 1):
+            each.position = position
+        block.newsletter.blocks.sort(key=lambda each: each.position)
 
 
 def delete_block(block: NewsletterBlock) -> None:
@@ -245,6 +244,10 @@ def pdf(newsletter: Newsletter) -> bytes:
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf(pdf_tags=True)
 
 
+def recipient_count(network: Network) -> int:
+    return len(digest.newsletter_recipients(network))
+
+
 def send(newsletter: Newsletter) -> int:
     """One mail per subscriber who asked for the newsletter, in their language, with the links to
     the web page and the PDF (linked rather than attached: a few kilobytes per mail instead of
@@ -273,5 +276,6 @@ def send(newsletter: Newsletter) -> int:
                                      network=network.name)])
             outbox.enqueue_letter(subscription.email, letter, network_id=network.id,
                                   headers=digest.list_headers(subscription))
+    # The claim above wrote sent_at past the session; the object learns it here.
     newsletter.sent_at, newsletter.sent_count = utcnow(), len(recipients)
     return len(recipients)

@@ -1,10 +1,10 @@
 """The newsletters pages: composing (the network's coordinators), and the public issue, its PDF
 and the archive. Logic lives in service."""
-from flask import Blueprint, Response, abort, flash, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.extensions import db
+from ..core.extensions import db, limiter
 from ..core.formatting import when
 from ..core.rendering import render, see_other, wants_fragment
 from ..core.security import public, require
@@ -19,6 +19,10 @@ from .models import KINDS, Newsletter, NewsletterBlock
 from .service import NewsletterError
 
 bp = Blueprint("newsletters", __name__)
+
+# Each public PDF is rendered anew (WeasyPrint takes a second): enough for readers and the
+# print shop, not for one address asking in a loop.
+PDF_LIMIT = "10 per minute;60 per hour"
 
 
 @bp.context_processor
@@ -62,15 +66,20 @@ def _form(kind: str, network: Network, **kwargs):
         options["announcements"] = service.announcement_choices(network)
     elif kind == "coming":
         options["events"] = service.event_choices(network)
-        options["describe"] = lambda e: f"{e.title} ({when(e.starts_at, e.ends_at, e.timezone, e.all_day)})"
+        # A series by its next date, as the newsletter will show it.
+        dates = service.coming_dates([e.id for e in options["events"]], utcnow())
+
+        def describe(event):
+            date = dates.get(event.id) or service.ComingDate(event, event.starts_at, event.ends_at)
+            return f"{event.title} ({when(date.starts_at, date.ends_at, network.timezone, event.all_day)})"
+        options["describe"] = describe
     return FORMS[kind](**options, **kwargs)
 
 
 def _page(newsletter: Newsletter, issue_form=None, error=None, status=200):
     return render("newsletters/edit.html", "newsletters/_blocks.html", network=newsletter.network,
                   newsletter=newsletter, issue_form=issue_form or IssueForm(obj=newsletter), kinds=KINDS,
-                  recipients=len(service.digest.newsletter_recipients(newsletter.network)),
-                  error=error, can_manage=True), status
+                  recipients=service.recipient_count(newsletter.network), error=error), status
 
 
 # --- Composing ------------------------------------------------------------------------------
@@ -109,6 +118,8 @@ def rename(slug: str, newsletter_id: int):
 def new_block(slug: str, newsletter_id: int):
     newsletter = _issue(slug, newsletter_id)
     kind = request.values.get("kind", "")
+    if not kind:  # the kind is chosen on the issue's page
+        return redirect(_edit_url(newsletter, "add"))
     if kind not in KINDS:
         abort(404)
     form = _form(kind, newsletter.network)
@@ -226,6 +237,7 @@ def issue(slug: str, number: int):
 
 @bp.get("/n/<slug>/newsletter/<int:number>.pdf")
 @public
+@limiter.limit(PDF_LIMIT)
 def issue_pdf(slug: str, number: int):
     return _pdf(_published(slug, number))
 

@@ -55,7 +55,8 @@ def test_compose_preview_publish_and_read(page, new_page, magdeburg):
 
     page.click("text=Preview")
     assert page.locator("h1").inner_text() == "Newsletter Integration 2/2026"
-    assert page.locator(".newsletters-issue h2").all_inner_texts() == ["Volkshochschule Magdeburg", "Editorial", "Coming events"]
+    headings = page.locator(".newsletters-issue h2").all_inner_texts()
+    assert headings == ["Volkshochschule Magdeburg", "Editorial", "Coming events"]
     assert page.locator(".newsletters-issue strong").inner_text() == "Sommer"
     check_page(page, "newsletters-preview")
     page.click("text=Back to composing")
