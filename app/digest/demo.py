@@ -49,7 +49,8 @@ def load_demo_digest() -> None:
     if network is None or db.session.get(DigestSetting, network.id) is not None:
         return
     db.session.add(DigestSetting(network_id=network.id, enabled=True, weekday=0, hour=8, draft_intro=COMING_INTRO))
-    groups = {g.name: g.id for g in db.session.scalars(select(WorkingGroup).where(WorkingGroup.network_id == network.id))}
+    groups = {group.name: group.id for group in db.session.scalars(
+        select(WorkingGroup).where(WorkingGroup.network_id == network.id))}
     kinds = {k.code: k.id for k in events.kinds(network)}
     long_ago = utcnow() - timedelta(days=60)
     for email, language, newsletter, group_names, kind_codes, confirmed in SUBSCRIBERS:

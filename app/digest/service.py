@@ -21,11 +21,12 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import force_locale, get_locale, gettext as _
+from markupsafe import Markup
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.extensions import db
-from ..core.formatting import format_date
+from ..core.formatting import format_date, to_local
 from ..core.markdown import to_html, to_text
 from ..core.tokens import hash_token, keyed_token, plausible_token
 from ..core.types import utcnow
@@ -419,31 +420,54 @@ def _subject(network: Network) -> str:
     return _("What's on in the next two weeks: %(network)s", network=network.name)
 
 
-def render_digest(network: Network, intro: str, entries: list, language: str, mail: bool = True) -> dict:
-    """Subject, plain text and HTML of a digest in `language`, with stand-ins for the personal
-    links (`_personal` fills them in). The HTML is the mail's, or (mail=False) the list alone with
-    classes instead of inline styles, which the site's CSP forbids: for the archive and preview."""
-    with force_locale(language), url_context():
-        new = [entry for entry in entries if entry.new]
-        days = group_by_day([entry.occurrence for entry in entries if not entry.new])
-        by_occurrence = {id(entry.occurrence): entry for entry in entries}
-        context = dict(
-            network=network, intro=to_html(intro) if intro else "", new=new,
-            days=[(format_date(day, "full"), [by_occurrence[id(o)] for o in dated]) for day, dated in days],
-            date_of=lambda o: format_date(o.starts_at.astimezone(ZoneInfo(o.event.timezone)).date(), "full"),
-            time_range=time_range, url_of=_event_url, subject=_subject(network),
-            manage_url=_MANAGE, unsubscribe_url=_UNSUBSCRIBE, mail=mail, **_language())
-        html = render_template("digest/mail.html" if mail else "digest/_content.html", **context)
-        text = render_template("digest/mail.txt", **dict(context, intro=to_text(intro) if intro else ""))
-        return {"subject": context["subject"], "text": text, "html": html}
+class Renderer:
+    """Renders a digest in each language, with stand-ins for the personal links (`_personal`
+    fills them in). Each date's line is rendered once per language, however many parts (filter
+    sets) list it. The HTML is the mail's, or (mail=False) the list alone with classes instead of
+    inline styles, which the site's CSP forbids: for the archive and the preview."""
+
+    def __init__(self, network: Network, intro: str, mail: bool = True):
+        self.network, self.mail = network, mail
+        self.intro_html, self.intro_text = (to_html(intro), to_text(intro)) if intro else ("", "")
+        self._lines: dict[str, dict[int, tuple[Markup, str]]] = {}
+        # Straight from Jinja: the lines need none of the page context (thousands of them per send).
+        self._entry_html = current_app.jinja_env.get_template("digest/_entry.html")
+        self._entry_text = current_app.jinja_env.get_template("digest/_entry.txt")
+
+    def _line(self, entry: Entry, language: str) -> tuple[Markup, str]:
+        lines = self._lines.setdefault(language, {})
+        if id(entry) not in lines:
+            occurrence = entry.occurrence
+            day = format_date(to_local(occurrence.starts_at, occurrence.event.timezone).date(), "full")
+            context = dict(entry=entry, mail=self.mail, url=_event_url(occurrence), time=time_range(occurrence),
+                           day=day if entry.new else "", title=entry.event.text("title"))
+            lines[id(entry)] = (Markup(self._entry_html.render(**context)), self._entry_text.render(**context))
+        return lines[id(entry)]
+
+    def render(self, entries: list, language: str) -> dict:
+        """Subject, plain text and HTML of the digest of these dates in `language`."""
+        with force_locale(language), url_context():
+            new = [entry for entry in entries if entry.new]
+            by_occurrence = {id(entry.occurrence): entry for entry in entries}
+            days = [(format_date(day, "full"), [by_occurrence[id(o)] for o in dated])
+                    for day, dated in group_by_day([entry.occurrence for entry in entries if not entry.new])]
+            context = dict(network=self.network, new=new, days=days, subject=_subject(self.network), mail=self.mail,
+                           manage_url=_MANAGE, unsubscribe_url=_UNSUBSCRIBE, **_language())
+            html = render_template("digest/mail.html" if self.mail else "digest/_content.html", intro=self.intro_html,
+                                   line=lambda entry: self._line(entry, language)[0], **context)
+            text = render_template("digest/mail.txt", intro=self.intro_text,
+                                   line=lambda entry: self._line(entry, language)[1], **context)
+            return {"subject": context["subject"], "text": text, "html": html}
 
 
-def _personal(rendered: dict, subscription: Subscription) -> dict:
-    links = {_MANAGE: manage_url(subscription), _UNSUBSCRIBE: unsubscribe_url(subscription)}
+def _personal(rendered: dict, subscription: Subscription) -> tuple[dict, dict[str, str]]:
+    """One subscriber's mail: the stand-ins replaced by their links; and its list header fields."""
+    headers = list_headers(subscription)
+    links = {_MANAGE: manage_url(subscription), _UNSUBSCRIBE: headers["List-Unsubscribe"].strip("<>")}
     text, html = rendered["text"], rendered["html"]
     for stand_in, url in links.items():
         text, html = text.replace(stand_in, url), html.replace(stand_in, url)
-    return {"subject": rendered["subject"], "text": text, "html": html}
+    return {"subject": rendered["subject"], "text": text, "html": html}, headers
 
 
 def next_send_at(network: Network, setting: DigestSetting, now: datetime) -> datetime:
@@ -462,8 +486,8 @@ def preview(network: Network, now: datetime | None = None) -> tuple[Plan, list[t
     sending time."""
     setting = settings_of(network)
     coming_plan = plan(network, next_send_at(network, setting, now or utcnow()), setting.draft_intro)
-    return coming_plan, [(part, render_digest(network, coming_plan.intro, part.entries, part.language, mail=False))
-                         for part in coming_plan.parts]
+    renderer = Renderer(network, coming_plan.intro, mail=False)
+    return coming_plan, [(part, renderer.render(part.entries, part.language)) for part in coming_plan.parts]
 
 
 # --- Sending ------------------------------------------------------------------------
@@ -471,12 +495,14 @@ def preview(network: Network, now: datetime | None = None) -> tuple[Plan, list[t
 def send(coming_plan: Plan, digest: Digest) -> None:
     """Enqueue each subscriber's mail and keep the archive's copy in `digest`."""
     network = coming_plan.network
-    for part in coming_plan.parts:
-        rendered = render_digest(network, coming_plan.intro, part.entries, part.language)
-        for subscription in part.subscribers:
-            mail = _personal(rendered, subscription)
-            outbox.enqueue(subscription.email, mail["subject"], mail["text"], html=mail["html"],
-                           network_id=network.id, headers=list_headers(subscription))
+    renderer = Renderer(network, coming_plan.intro)
+    with url_context():  # one for all the links (a request context per link would cost more than the mail)
+        for part in coming_plan.parts:
+            rendered = renderer.render(part.entries, part.language)
+            for subscription in part.subscribers:
+                mail, headers = _personal(rendered, subscription)
+                outbox.enqueue(subscription.email, mail["subject"], mail["text"], html=mail["html"],
+                               network_id=network.id, headers=headers)
     record(coming_plan, digest)
 
 
@@ -488,8 +514,8 @@ def record(coming_plan: Plan, digest: Digest) -> None:
     digest.event_count = len(coming_plan.entries)
     digest.recipient_count = coming_plan.recipients
     if coming_plan.recipients:
-        archived = render_digest(network, coming_plan.intro, coming_plan.entries,
-                                 current_app.config["BABEL_DEFAULT_LOCALE"], mail=False)
+        archived = Renderer(network, coming_plan.intro, mail=False).render(
+            coming_plan.entries, current_app.config["BABEL_DEFAULT_LOCALE"])
         digest.content = archived["html"]
 
 
