@@ -21,6 +21,7 @@ from app.digest.models import Subscription
 from app.directory import logo
 from app.events import service as events
 from app.events.models import Event
+from app.events.recurrence import to_local
 from app.mail import outbox
 from app.newsletters import service
 from app.newsletters.models import Newsletter, NewsletterBlock
@@ -61,6 +62,12 @@ def _issue(network, title="Newsletter Integration 1/2026", publish=False):
 
 def _url(newsletter, tail=""):
     return f"/n/{newsletter.network.slug}/newsletters/{newsletter.id}{tail}"
+
+
+def test_the_last_quarter_is_the_one_before_today():
+    assert service.last_quarter(date(2026, 12, 3)) == (date(2026, 7, 1), date(2026, 9, 30))
+    assert service.last_quarter(date(2026, 1, 1)) == (date(2025, 10, 1), date(2025, 12, 31))
+    assert service.last_quarter(date(2026, 4, 30)) == (date(2026, 1, 1), date(2026, 3, 31))
 
 
 # --- Who may compose --------------------------------------------------------------------------
@@ -143,6 +150,8 @@ def test_each_kind_of_block_is_composed_and_shown(app, network, coordinator_clie
         "look_back": {"period_start": "2026-01-01", "period_end": "2026-03-31", "text": "Ein volles Quartal."},
         "coming": {"title": "Termine", "item_ids": [str(cafe.id)]},
     }
+    start, end = service.last_quarter(to_local(utcnow(), network.timezone).date())
+    assert f'value="{start.isoformat()}"' in coordinator_client.get(new + "look_back").get_data(as_text=True)
     for kind, data in forms.items():
         assert coordinator_client.get(new + kind).status_code == 200
         assert coordinator_client.post(new + kind, data=data).status_code == 303, kind

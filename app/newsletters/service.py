@@ -155,6 +155,13 @@ class Content:
         return sorted((self.coming[i] for i in block.item_ids if i in self.coming), key=lambda c: c.starts_at)
 
 
+def last_quarter(today: date) -> tuple[date, date]:
+    """The quarter before the one `today` is in: what a look back usually covers."""
+    first_of_this = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    last = first_of_this - timedelta(days=1)
+    return date(last.year, last.month - 2, 1), last
+
+
 def held(network: Network, start: date, end: date, limit: int = LOOK_BACK_EVENTS) -> list[tuple[Event, datetime]]:
     """The public events held on the local days start to end, with their dates, in order."""
     tz = network.timezone

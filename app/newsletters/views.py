@@ -123,6 +123,9 @@ def new_block(slug: str, newsletter_id: int):
     if kind not in KINDS:
         abort(404)
     form = _form(kind, newsletter.network)
+    if request.method == "GET" and kind == "look_back":
+        form.period_start.data, form.period_end.data = service.last_quarter(
+            to_local(utcnow(), newsletter.network.timezone).date())
     if request.method == "POST" and form.validate():
         block = service.add_block(newsletter, kind, **_data(form))
         db.session.commit()
