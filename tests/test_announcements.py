@@ -197,7 +197,8 @@ def test_public_pages_show_only_current_ones_newest_first_sanitized(app, network
 
 def test_the_atom_feed(app, network, client):
     older = _announcement(network, "Älter", start=utcnow() - timedelta(days=3), text="**fett** <script>x()</script>")
-    newer = _announcement(network, "Neuer", start=utcnow() - timedelta(hours=1))
+    newer = _announcement(network, "Neuer", start=utcnow() - timedelta(hours=1),
+                          upload=service.Upload(PDF, True, "Merkblatt.pdf"))
     _announcement(network, "Geplant", start=utcnow() + timedelta(days=2))
     db.session.commit()
     response = client.get("/n/magdeburg/announcements.atom")
@@ -213,6 +214,9 @@ def test_the_atom_feed(app, network, client):
         for child in ("id", "title", "updated", "published", "content", "author"):
             assert entry.find(f"{ATOM}{child}") is not None, child
         assert entry.find(f"{ATOM}link[@rel='alternate']").get("href").startswith("http://localhost/n/magdeburg/news/")
+    enclosure = entries[0].find(f"{ATOM}link[@rel='enclosure']")
+    assert enclosure.get("type") == "application/pdf" and enclosure.get("length") == str(len(PDF))
+    assert client.get(enclosure.get("href")).data == PDF
     content = entries[1].find(f"{ATOM}content")
     assert content.get("type") == "html" and "<strong>fett</strong>" in content.text and "<script" not in content.text
     ids = [e.findtext(f"{ATOM}id") for e in entries]

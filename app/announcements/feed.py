@@ -13,11 +13,10 @@ from .models import Announcement
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-ET.register_namespace("", ATOM)
 
 
 def _el(parent, tag: str, text: str | None = None, **attributes) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+    element = ET.SubElement(parent, tag, attributes)
     element.text = text
     return element
 
@@ -49,7 +48,7 @@ def version(network: Network, announcements: list[Announcement]) -> tuple[str, d
 
 
 def atom(network: Network, announcements: list[Announcement], title: str) -> bytes:
-    feed = ET.Element(f"{{{ATOM}}}feed")
+    feed = ET.Element("feed", xmlns=ATOM)  # Atom as the default namespace: plain names below
     _el(feed, "id", f"tag:{_domain()},{network.created_at.date().isoformat()}:announcements/{network.slug}")
     _el(feed, "title", title)
     _el(feed, "updated", _stamp(version(network, announcements)[1]))
