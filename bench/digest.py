@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _support import QUICK, bench_app, measure, throwaway_postgres  # noqa: E402
 from events_pages import TITLES, VENUES  # noqa: E402
-from sqlalchemy import delete, event as sa_event, insert  # noqa: E402
+from sqlalchemy import delete, event as sa_event, func, insert, select  # noqa: E402
 
 from app.core.extensions import db  # noqa: E402
 from app.core.types import utcnow  # noqa: E402
@@ -169,8 +169,11 @@ def run(repeat: int) -> None:
             send()
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
+        with app.app_context():
+            size = db.session.scalar(select(func.avg(func.length(OutboxMail.body) + func.length(OutboxMail.html))))
         print(f"  {'send  (claim, build, render, queue, commit)':<46} median {statistics.median(times):7.2f} ms   "
-              f"max {times[-1]:7.2f} ms   (n={len(times)})  [{reads} reads, {seen['INSERT']} inserts]")
+              f"max {times[-1]:7.2f} ms   (n={len(times)})  [{reads} reads, {seen['INSERT']} inserts]; "
+              f"a mail {size / 1000:.0f} kB (text and HTML)")
 
 
 def main() -> int:
