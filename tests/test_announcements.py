@@ -242,6 +242,7 @@ def test_attachments_download_with_their_type(app, network, client):
     response = client.get(f"/n/magdeburg/news/{pdf.id}/document.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf" and response.data == PDF
     assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "filename*=UTF-8''Aushang%20M%C3%A4rz.pdf" in response.headers["Content-Disposition"]
     assert client.get(f"/n/magdeburg/news/{picture.id}/document.pdf").status_code == 404
     assert client.get(f"/n/magdeburg/news/{hidden.id}/document.pdf").status_code == 404

@@ -40,18 +40,21 @@ def _updated(announcement: Announcement) -> datetime:
     return max(announcement.updated_at, announcement.shows_from)
 
 
-def version(network: Network, announcements: list[Announcement]) -> tuple[str, datetime]:
-    """(ETag, last change) of the feed: it changes with any entry edited, added or no longer shown."""
+def last_change(network: Network, announcements: list[Announcement]) -> datetime:
+    return max((_updated(a) for a in announcements), default=network.created_at)
+
+
+def etag(network: Network, announcements: list[Announcement], locale: str) -> str:
+    """The feed's version in `locale`: it changes with any entry edited, added or no longer shown."""
     key = ",".join(f"{a.id}:{a.updated_at.timestamp()}" for a in announcements)
-    updated = max((_updated(a) for a in announcements), default=network.created_at)
-    return hashlib.sha256(f"{network.id}|{key}".encode()).hexdigest()[:32], updated
+    return hashlib.sha256(f"{network.id}|{locale}|{key}".encode()).hexdigest()[:32]
 
 
 def atom(network: Network, announcements: list[Announcement], title: str) -> bytes:
     feed = ET.Element("feed", xmlns=ATOM)  # Atom as the default namespace: plain names below
     _el(feed, "id", f"tag:{_domain()},{network.created_at.date().isoformat()}:announcements/{network.slug}")
     _el(feed, "title", title)
-    _el(feed, "updated", _stamp(version(network, announcements)[1]))
+    _el(feed, "updated", _stamp(last_change(network, announcements)))
     _el(feed, "link", rel="self", type="application/atom+xml",
         href=absolute_url("announcements.feed", slug=network.slug))
     _el(feed, "link", rel="alternate", type="text/html", href=absolute_url("announcements.news", slug=network.slug))

@@ -5,7 +5,7 @@ import io
 import textwrap
 
 from flask import abort, make_response, render_template, request, send_file
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -82,7 +82,6 @@ def document(slug: str, announcement_id: int):
     response = send_file(io.BytesIO(announcement.document), mimetype="application/pdf", as_attachment=True,
                          download_name=announcement.document_name, etag=False)
     response.set_etag(f"{announcement.id}-{announcement.updated_at.timestamp()}")
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response.make_conditional(request)
 
 
@@ -100,10 +99,11 @@ def picture(slug: str, announcement_id: int, digest: str, width: int):
 def feed(slug: str):
     network = directory.network_or_404(slug)
     shown = service.shown(network, limit=service.PUBLIC_LIMIT)
-    etag, updated = atom_feed.version(network, shown)
     response = make_response(atom_feed.atom(network, shown, _("Announcements: %(network)s", network=network.name)))
     response.mimetype = "application/atom+xml"
-    response.set_etag(etag)
-    response.last_modified = updated
-    response.headers["Cache-Control"] = "public, max-age=300"
+    response.set_etag(atom_feed.etag(network, shown, str(get_locale())))
+    response.last_modified = atom_feed.last_change(network, shown)
+    # As the calendar feeds: the titles and texts follow the reader's language (feeds/views.py).
+    response.headers["Cache-Control"] = "public, max-age=300, must-revalidate"
+    response.headers["Vary"] = "Accept-Language, Cookie"
     return response.make_conditional(request)
