@@ -15,6 +15,7 @@ from app.directory.models import Network
 from app.events import service as events
 from app.events.models import Event
 from app.mail import outbox
+from app.mail.letters import Letter
 from app.mail.models import OutboxMail
 
 from .factories import local
@@ -180,6 +181,20 @@ def test_the_weekly_digest_arrives_with_one_click_unsubscribe(app, network, smtp
     assert mail_program.post(path, data="List-Unsubscribe=One-Click").status_code == 404
 
 
+def test_a_letter_with_the_list_headers_reaches_the_smtp_server(app, network, smtp_server):
+    """The newsletter sends Letters with these header fields (outbox.enqueue_letter)."""
+    _port, inbox = smtp_server
+    reader = subscriber(network, "reader@example.org")
+    outbox.enqueue_letter(reader.email, Letter("Newsletter 1/2027", "Hallo,", ["Neuigkeiten."]),
+                          network_id=network.id, headers=service.list_headers(reader))
+    db.session.commit()
+    outbox.work(once=True)
+    [message] = inbox.messages
+    assert message["List-Unsubscribe"] == f"<{service.unsubscribe_url(reader)}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.get_body(("html",)) is not None and "Neuigkeiten." in message.get_body(("plain",)).get_content()
+
+
 @pytest.mark.parametrize("monday, utc_hour", [
     ((2026, 3, 30), 6),  # summer time began on Sunday 29 March: 8:00 is 06:00 UTC
     ((2026, 10, 26), 7),  # and ended on Sunday 25 October: 8:00 is 07:00 UTC
@@ -255,7 +270,7 @@ def test_new_changed_and_cancelled_are_marked_and_the_intro_goes_out_once(networ
     new_section, rest = body.split("More in the next two weeks")
     assert "New: Ganz neu" in new_section and "Unverändert" not in new_section
     assert "Changed: Verschoben" in rest and "Cancelled: Abgesagt" in rest
-    assert "- Unverändert" in rest
+    assert "- Unverändert" in rest and "Rathaus" in rest
     db.session.refresh(setting)
     assert setting.draft_intro == ""
     digest = db.session.scalar(select(Digest).where(Digest.week == "2026-W50"))
