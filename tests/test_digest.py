@@ -386,6 +386,35 @@ def test_the_preview_shows_what_will_be_sent_and_saves_the_intro(client, make, n
     assert (setting.weekday, setting.hour, setting.draft_intro) == (3, 17, "Hallo *alle*")
 
 
+def test_the_pages_take_the_same_queries_however_many_digests_and_subscribers(client, make, network,
+                                                                             count_queries):
+    make.user("coord@example.org", coordinates=[network])
+    sprache = make.group(network, "Sprache")
+    for day in range(8, 20):
+        public_event(network, f"Termin {day}", local(2026, 12, day, 10), group=sprache if day % 2 else None)
+    make.login(client, "coord@example.org")
+    pages = ["/n/magdeburg/digest", "/n/magdeburg/digest/archive", "/n/magdeburg/digest/settings",
+             "/n/magdeburg/digest/preview"]
+
+    def add(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            subscriber(network, f"r{n}@example.org", language=("de", "ar", "uk")[n % 3],
+                       groups=[sprache.id] if n % 2 else [])
+            db.session.add(Digest(network_id=network.id, week=f"2025-W{n + 1:02d}", sent_at=MONDAY - timedelta(
+                days=400 - 7 * n), intro="", content="<p>x</p>", event_count=3, recipient_count=2))
+        db.session.commit()
+
+    def visit(path):
+        def get():
+            assert client.get(path).status_code == 200, path
+        return get
+
+    add(0, 2)
+    few = {path: count_queries(visit(path)) for path in pages}
+    add(2, 20)
+    assert {path: count_queries(visit(path)) for path in pages} == few
+
+
 # --- The demo ---------------------------------------------------------------------------------
 
 def test_the_demo_has_subscribers_three_past_digests_and_an_intro_waiting(app, client):
