@@ -151,6 +151,15 @@ def test_forged_and_expired_confirmation_links_confirm_nothing(client, network):
     assert service.purge_pending() == 1
 
 
+def test_the_organizers_export_of_a_person_names_their_subscription(network):
+    from app.registrations.privacy import export_person
+
+    subscriber(network, "reader@example.org", language="uk")
+    exported = export_person(network, "Reader@Example.org")
+    assert exported["digest_subscription"]["language"] == "uk"
+    assert "digest_subscription" not in export_person(network, "other@example.org")
+
+
 # --- The weekly mail ----------------------------------------------------------------------
 
 def test_the_weekly_digest_arrives_with_one_click_unsubscribe(app, network, smtp_server):

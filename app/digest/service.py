@@ -36,6 +36,7 @@ from ..events import service as events
 from ..events.models import Tag
 from ..events.public import group_by_day, time_range
 from ..mail import outbox
+from ..registrations.signals import personal_data_requested
 from ..mail.letters import Letter
 from .models import Digest, DigestSetting, Subscription
 
@@ -238,6 +239,22 @@ def digest_recipients(network: Network) -> list[Subscription]:
         .where(Subscription.network_id == network.id, Subscription.confirmed_at.is_not(None),
                Subscription.wants_digest.is_(True))
         .order_by(Subscription.id)))
+
+
+# Connected here: this module is loaded with the app (the worker's periodic job), and the
+# export is a subscriber's business like the rest of this section.
+@personal_data_requested.connect
+def personal_data(network_id: int, email: str, **_) -> dict:
+    """The address's subscription in the network, for the organizer's export (DSGVO Art. 15)."""
+    found = db.session.scalar(select(Subscription).where(
+        Subscription.network_id == network_id, Subscription.email == email.strip().lower()))
+    if found is None:
+        return {}
+    return {"digest_subscription": {
+        "email": found.email, "language": found.language, "weekly_digest": found.wants_digest,
+        "newsletter": found.wants_newsletter, "working_group_ids": found.group_ids, "event_kind_ids": found.kind_ids,
+        "tag_ids": found.tag_ids, "subscribed_at": found.created_at.isoformat(),
+        "confirmed_at": found.confirmed_at.isoformat() if found.confirmed_at else None}}
 
 
 def subscriber_counts(network: Network) -> list[tuple[str, int, int]]:
