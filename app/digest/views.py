@@ -166,12 +166,13 @@ def archive(slug: str):
     return render_template("digest/archive.html", network=network, digests=service.archive(network))
 
 
-@bp.get("/n/<slug>/digest/archive/<week>")
+@bp.get("/n/<slug>/digest/archive/<key>")
 @public
-def archived(slug: str, week: str):
+def archived(slug: str, key: str):
+    """One past digest; `key` is its week, e.g. 2026-W49."""
     network = directory.network_or_404(slug)
     digest = db.first_or_404(select(Digest).where(
-        Digest.network_id == network.id, Digest.week == week[:10], Digest.recipient_count > 0))
+        Digest.network_id == network.id, Digest.week == key[:10], Digest.recipient_count > 0))
     return render_template("digest/archived.html", network=network, digest=digest, content=Markup(digest.content))
 
 
