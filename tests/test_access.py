@@ -73,6 +73,26 @@ PUBLIC_ENDPOINTS = {
     "polls.answer",
     "polls.open_answer",
     "polls.holds",
+    # Announcements (issue 18): those showing now, their attachments and the Atom feed (the
+    # others answer 404; tests/test_announcements.py).
+    "announcements.news",
+    "announcements.entry",
+    "announcements.document",
+    "announcements.picture",
+    "announcements.feed",
+    # The weekly digest (issue 18): subscribing, and the confirm, manage and unsubscribe links
+    # (their secret token is the access); the archive of digests sent.
+    "digest.subscribe",
+    "digest.subscribed",
+    "digest.confirm",
+    "digest.manage",
+    "digest.unsubscribe",
+    "digest.archive",
+    "digest.archived",
+    # The newsletter (issue 18): published issues, their archive and PDF (drafts answer 404).
+    "newsletters.archive",
+    "newsletters.issue",
+    "newsletters.issue_pdf",
 }
 
 
@@ -210,6 +230,7 @@ def demo_objects(app):
     manages: network-level events and those of other working groups than Sprache."""
     from sqlalchemy import select
 
+    from app.announcements.models import Announcement
     from app.auth.models import User
     from app.core.extensions import db
     from app.demo import load_demo
@@ -218,6 +239,7 @@ def demo_objects(app):
     from app.mail import outbox
     from app.mail.models import OutboxMail
     from app.minutes.models import ActionItem, AgendaItem, Decision, Meeting
+    from app.newsletters.models import Newsletter, NewsletterBlock
     from app.events import pictures
     from app.polls.models import Poll, PollOption, PollParticipant
     from app.programmes.models import Campaign, Category, Partner, Submission
@@ -276,6 +298,9 @@ def demo_objects(app):
         "option_id": first(PollOption, PollOption.poll.has(Poll.network_id == magdeburg.id)),
         "participant_id": first(PollParticipant, PollParticipant.poll.has(Poll.network_id == magdeburg.id)),
         "action": "close",
+        "announcement_id": first(Announcement, Announcement.network_id == magdeburg.id),
+        "newsletter_id": first(Newsletter, Newsletter.network_id == magdeburg.id),
+        "block_id": first(NewsletterBlock, NewsletterBlock.newsletter.has(Newsletter.network_id == magdeburg.id)),
         # Per endpoint: the series (its first date) for the routes of single dates.
         "series_id": series.id,
         "key": f"{series.starts_at:%Y%m%dT%H%M%SZ}",

@@ -233,6 +233,8 @@ def test_blocks_move_and_are_deleted_with_and_without_htmx(app, network, coordin
 def test_published_issues_are_public_and_drafts_are_not(app, network, coordinator_client, client):
     empty = service.create(network, "Leer")
     db.session.commit()
+    public = app.test_client()  # `client` is the coordinator's
+    assert '/n/magdeburg/newsletter"' not in public.get("/n/magdeburg").get_data(as_text=True)  # none yet
     refused = coordinator_client.post(_url(empty, "/publish"))
     assert refused.status_code == 422 and "Add at least one block" in refused.get_data(as_text=True)
     spring = _issue(network, "Newsletter Integration 1/2026")
@@ -248,6 +250,9 @@ def test_published_issues_are_public_and_drafts_are_not(app, network, coordinato
     archive = client.get("/n/magdeburg/newsletter").get_data(as_text=True)
     assert archive.index("3/2026") < archive.index("2/2026") < archive.index("1/2026")
     assert "4/2026" not in archive and "Leer" not in archive
+    # The network's public page links the newest issue (published last: 3/2026) and the archive.
+    network_page = public.get("/n/magdeburg").get_data(as_text=True)
+    assert f'/n/magdeburg/newsletter/{draft.number}"' in network_page and '/n/magdeburg/newsletter"' in network_page
     page = client.get(f"/n/magdeburg/newsletter/{summer.number}")
     assert page.status_code == 200 and "Newsletter Integration 2/2026" in page.get_data(as_text=True)
     assert f"/n/magdeburg/newsletter/{summer.number}.pdf" in page.get_data(as_text=True)

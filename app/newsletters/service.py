@@ -50,6 +50,13 @@ def published(network: Network) -> list[Newsletter]:
                               .order_by(Newsletter.published_at.desc(), Newsletter.number.desc())).all()
 
 
+def latest(network: Network) -> Newsletter | None:
+    """The newest published issue."""
+    return db.session.scalar(select(Newsletter).where(Newsletter.network_id == network.id,
+                                                      Newsletter.status == "published")
+                             .order_by(Newsletter.published_at.desc(), Newsletter.number.desc()).limit(1))
+
+
 def published_issue(network: Network, number: int) -> Newsletter | None:
     return db.session.scalar(select(Newsletter).where(Newsletter.network_id == network.id,
                                                       Newsletter.number == number,

@@ -1,8 +1,9 @@
 """The newsletters pages: composing (the network's coordinators), and the public issue, its PDF
 and the archive. Logic lives in service."""
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..core.extensions import db, limiter
 from ..core.formatting import when
@@ -28,6 +29,16 @@ PDF_LIMIT = "10 per minute;60 per hour"
 @bp.context_processor
 def _labels():
     return {"newsletter_kind_labels": KIND_LABELS}
+
+
+@bp.app_template_global()
+def newsletter_link(network: Network) -> Markup:
+    """The line "The newsletter: the latest issue and all past ones" on the network's public page,
+    once an issue is published: the directory shows it through this global."""
+    latest = service.latest(network)
+    if latest is None:
+        return Markup("")
+    return Markup(render_template("newsletters/_link.html", network=network, latest=latest))
 
 
 # --- Helpers ------------------------------------------------------------------------------
