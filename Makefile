@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app app
 # must point where `make run` serves.
 RUN_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test bench bench-public bench-polls bench-reports install install-dev translations messages clean fonts
+.PHONY: run test bench bench-public bench-polls bench-reports bench-digest install install-dev translations messages clean fonts
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(BIN)/python:
@@ -81,6 +81,12 @@ bench-polls: install-dev
 bench-reports: install-dev
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/reports.py --postgres
+
+# The weekly digest for 5,000 subscribers with their filters and 200 coming dates: build and
+# queue, time and queries, on SQLite and a throwaway PostgreSQL database (as above).
+bench-digest: install-dev
+	$(BIN)/python bench/digest.py
+	$(BIN)/python bench/digest.py --postgres
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -18,6 +18,13 @@ TEMPLATES = [
     "registrations/invitation.html", "registrations/link_invalid.html", "registrations/manage.html",
     "registrations/register.html", "registrations/resend.html", "search/*.html", "events/_picture.html",
     "polls/answer.html", "polls/_answer*.html", "polls/deleted.html",
+    "announcements/_item.html", "announcements/_box.html", "announcements/news.html", "announcements/entry.html",
+    "digest/subscribe.html", "digest/subscribed.html", "digest/confirm.html", "digest/manage.html",
+    "digest/unsubscribe.html", "digest/unsubscribed.html", "digest/link_invalid.html", "digest/archive.html",
+    "digest/archived.html", "digest/_choices.html", "digest/_content.html", "digest/_entry.*", "digest/mail.*",
+    "digest/_link.html",
+    "newsletters/issue.html", "newsletters/archive.html", "newsletters/_issue.html", "newsletters/pdf.html",
+    "newsletters/_link.html",
 ]
 MODULES = [
     "app/core/*.py", "app/mail/*.py", "app/events/public.py", "app/events/labels.py",
@@ -26,7 +33,8 @@ MODULES = [
     "app/minutes/labels.py", "app/programmes/labels.py", "app/programmes/submission_form.py",
     "app/programmes/views/public.py", "app/programmes/views/submit.py", "app/programmes/service.py",
     "app/feeds/views.py", "app/search/*.py", "app/polls/views.py", "app/polls/service.py", "app/polls/mails.py",
-    "app/polls/holds.py",
+    "app/polls/holds.py", "app/announcements/public.py", "app/digest/service.py", "app/digest/forms.py",
+    "app/digest/views.py", "app/newsletters/service.py",
 ]
 
 
@@ -45,7 +53,7 @@ def messages() -> set[tuple[str | None, str]]:
                 "lazy_pgettext": ((1, "c"), 2)}
     found = set()
     for path in files():
-        html = path.suffix == ".html"
+        html = path.suffix in (".html", ".txt")  # templates
         for _line, message, _comments, context in extract_from_file(
                 "jinja2" if html else "python", str(path), keywords=keywords,
                 options={"extensions": "jinja2.ext.i18n"} if html else {}):
