@@ -413,3 +413,23 @@ def test_the_demo_has_last_years_report(app):
     # days' retention); from September on (2 network meetings, 3 × 3 group meetings, a training and
     # a public event: 13) from the live registrations.
     assert sum(month.events for month in report.months[:8]) == 23 == report.purged_events
+
+
+def test_only_the_period_and_group_pass_into_the_pages_links(app, year, coordinator_client):
+    page = coordinator_client.get("/n/magdeburg/reports?period=2026&slug=x&_external=1&_anchor=y")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'href="/n/magdeburg/reports.pdf?period=2026"' in html
+    assert 'action="/n/magdeburg/reports/intro?period=2026"' in html
+
+
+def test_a_network_has_one_intro_per_report(app, year):
+    from sqlalchemy.exc import IntegrityError
+
+    from app.reports.models import ReportIntro
+
+    db.session.add_all([ReportIntro(network_id=year.id, period="2026", text="a"),
+                        ReportIntro(network_id=year.id, period="2026", text="b")])
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()

@@ -2,7 +2,7 @@
 they are read from the live rows and the anonymous counts each time (service.py)."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.extensions import db
@@ -14,7 +14,12 @@ class ReportIntro(db.Model):
     "2025-Q3" or "2025-03-01..2025-06-30" (the period's key in the report's address)."""
 
     __tablename__ = "report_intros"
-    __table_args__ = (UniqueConstraint("network_id", "working_group_id", "period"),)
+    # NULLs are distinct in a unique constraint: the network's own intros (no group) need an index
+    # of their own, or two saves at once would leave two rows.
+    __table_args__ = (UniqueConstraint("network_id", "working_group_id", "period"),
+                      Index("uq_report_intros_network", "network_id", "period", unique=True,
+                            sqlite_where=text("working_group_id IS NULL"),
+                            postgresql_where=text("working_group_id IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))

@@ -83,11 +83,17 @@ def _report(slug: str):
     return network, group, report, error, error_field
 
 
+def _args() -> dict:
+    """The query's period and group, and nothing else, for the page's links (url_for would
+    obey keys such as _external or slug)."""
+    return {name: value for name in ("period", "from", "to", "group") if (value := request.args.get(name))}
+
+
 def _page(network, group, report, error, error_field, intro_form=None):
     if intro_form is None and report is not None:
         intro_form = IntroForm(text=service.intro(network, group, report.period))
     return render("reports/report.html", "reports/_report.html", network=network, group=group, report=report,
-                  error=error, error_field=error_field, args=request.args, intro_form=intro_form,
+                  error=error, error_field=error_field, args=_args(), intro_form=intro_form,
                   intro=intro_form.text.data if report is not None and not intro_form.errors else None,
                   can_manage=access.can_manage_network(current_user, network),
                   groups=[g for g, _depth in directory.group_tree(network)
@@ -111,7 +117,7 @@ def save_intro(slug: str):
         return _page(network, group, report, error, error_field, intro_form=form), 422
     service.save_intro(network, group, report.period, form.text.data or "")
     db.session.commit()
-    return see_other(url_for("reports.report", slug=slug, **request.args) + "#report-intro")
+    return see_other(url_for("reports.report", slug=slug, **_args()) + "#report-intro")
 
 
 @bp.get("/n/<slug>/reports.xlsx")
@@ -133,5 +139,5 @@ def report_pdf(slug: str):
     if error:
         return Response(error, status=422, mimetype="text/plain")
     intro = service.intro(network, _group, report.period)
-    return Response(pdf(report, request.args, intro), mimetype="application/pdf",
+    return Response(pdf(report, _args(), intro), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(network, report, "pdf")}"'})

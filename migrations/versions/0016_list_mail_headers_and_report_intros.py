@@ -31,9 +31,13 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('network_id', 'working_group_id', 'period')
     )
+    op.create_index('uq_report_intros_network', 'report_intros', ['network_id', 'period'], unique=True,
+                    sqlite_where=sa.text('working_group_id IS NULL'),
+                    postgresql_where=sa.text('working_group_id IS NULL'))
 
 
 def downgrade():
+    op.drop_index('uq_report_intros_network', table_name='report_intros')
     op.drop_table('report_intros')
     with op.batch_alter_table('outbox') as batch_op:
         batch_op.drop_column('headers')
