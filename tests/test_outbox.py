@@ -79,6 +79,29 @@ def test_a_rolled_back_transaction_sends_nothing(app, smtp_server):
     assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMail)) == 0
 
 
+@pytest.mark.parametrize("recipient, subject, headers", [
+    ("a@example.org", "Newsletter\r\nBcc: b@example.org", None),
+    ("a@example.org", "Newsletter\nBcc: b@example.org", None),
+    ("a@example.org\nBcc: b@example.org", "Newsletter", None),
+    ("a@example.org", "Newsletter", {"List-Id": "x\r\nBcc: b@example.org"}),
+    ("a@example.org", "Newsletter", {"List Id": "x"}),
+    ("a@example.org", "Newsletter", {"Bcc: b@example.org\nList-Id": "x"}),
+    ("a@example.org", "Newsletter", {"List-Id:": "x"}),
+    ("a@example.org", "Newsletter", {"": "x"}),
+])
+def test_a_header_injection_is_refused_when_enqueued_not_when_sent(app, recipient, subject, headers):
+    with pytest.raises(ValueError):
+        outbox.enqueue(recipient, subject, "Text", headers=headers)
+    assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMail)) == 0
+
+
+def test_list_header_fields_are_accepted(app):
+    mail = outbox.enqueue("a@example.org", "Newsletter", "Text",
+                          headers={"List-Unsubscribe": "<https://example.org/u/x>",
+                                   "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
 @pytest.mark.config(MAIL_SERVER="127.0.0.1", MAIL_PORT=_closed_port())
 def test_smtp_down_backs_off_then_delivers_exactly_once(app, smtp_server_later):
     outbox.enqueue("a@example.org", "Hello", "Body")

@@ -21,6 +21,7 @@ one worker gets each mail even so.
 Without MAIL_SERVER (the demo, a developer's machine) nothing is sent: the worker marks due
 mails as sent, and they stay readable in the dev mailbox (/dev/mailbox, app/mail/views.py).
 """
+import re
 import signal
 import threading
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from . import letters
 from .models import OutboxMail
 
 _events = table("events", column("id"), column("network_id"))  # named, not imported: events is above mail
+_FIELD_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322 3.6.8: printable ASCII but the colon
 
 LEASE = timedelta(minutes=5)  # longer than sending a batch can take
 MAX_ATTEMPTS = 10  # then the mail is given up (failed_at); about 17 hours of trying
@@ -78,6 +80,14 @@ def enqueue(recipient: str, subject: str, body: str, ics: bytes | str | None = N
     text dressed as HTML. A mail about an event belongs to the event's network unless
     `network_id` says otherwise. `headers` are extra header fields (a list mail's
     List-Unsubscribe)."""
+    # Checked while the request still runs: a line break would inject a header (policy.SMTP
+    # refuses it only when sending, and the mail would be retried until given up).
+    for value in (recipient, subject, *(headers or {}).values()):
+        if "\r" in value or "\n" in value:
+            raise ValueError(f"a line break in a mail header: {value!r}")
+    for name in headers or {}:
+        if not _FIELD_NAME.fullmatch(name):
+            raise ValueError(f"not a header field name: {name!r}")
     if isinstance(ics, bytes):
         ics = ics.decode("utf-8")
     if ics and attachment is not None:
