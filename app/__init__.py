@@ -113,6 +113,7 @@ def _init_extensions(app: Flask) -> None:
 def _subscribe() -> None:
     """The modules that subscribe to lower packages' signals (`<package>/signals.py`): a lower
     package tells, the higher ones listen, and no package imports one above it."""
+    from .digest import service as _digest  # noqa: F401  registrations' personal data export
     from .events import occurrences as _occurrences  # noqa: F401  keeps the stored dates with every flush
     from .events import service as _events  # noqa: F401  directory.network_created: built-in kinds
     from .feeds import versions as _versions  # noqa: F401  every flush that changes what feeds show
@@ -175,8 +176,10 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(purge_command)
     register_periodic_jobs()  # the outbox worker purges expired data and sends reminders
 
-    from .mail.outbox import register_periodic
+    from .mail.outbox import purge_delivered, register_periodic
     from .polls import privacy as poll_privacy, service as polls
+
+    register_periodic(purge_delivered)  # and deletes mails delivered a while ago (MAIL_KEEP_DAYS),
 
     poll_privacy.register_periodic_jobs()  # and purges date polls,
     register_periodic(polls.deadline_reminder_job)  # and reminds a day before a poll's deadline

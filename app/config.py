@@ -62,6 +62,7 @@ def load(instance_path: Path) -> dict:
         "MAIL_USERNAME": env("MAIL_USERNAME"),
         "MAIL_PASSWORD": env("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "Treffpunkt <treffpunkt@localhost>"),
+        "MAIL_KEEP_DAYS": int(env("MAIL_KEEP_DAYS", "30")),
         # Shared by every worker and server: rate-limit counters and cached pages and feeds.
         "REDIS_URL": env("REDIS_URL", ""),
         # memory:// counts per process, so 4 workers would allow 4 times the limit.

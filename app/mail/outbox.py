@@ -34,7 +34,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_mail import Message
-from sqlalchemy import column, func, select, table, update
+from sqlalchemy import column, delete, func, or_, select, table, update
 
 from ..core.extensions import db, mail
 from ..core.types import utcnow
@@ -339,6 +339,15 @@ def work(once: bool = False, batch: int = 20, periodic: bool | None = None) -> d
             signal.signal(sig, handler)
         db.session.remove()
     return totals
+
+
+def purge_delivered(now: datetime | None = None) -> int:
+    """The worker's periodic round: delete mails sent or given up more than MAIL_KEEP_DAYS ago.
+    They hold addresses and the recipients' personal links (manage, unsubscribe), which nobody
+    but the recipient needs once the mail is out. Returns how many were deleted."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["MAIL_KEEP_DAYS"])
+    return db.session.execute(delete(OutboxMail).where(or_(OutboxMail.sent_at < cutoff,
+                                                           OutboxMail.failed_at < cutoff))).rowcount
 
 
 def status() -> dict:
