@@ -22,6 +22,8 @@ from .factories import local
 
 # Monday 7 December 2026, 8:00 in Berlin: the demo's and these tests' sending time.
 MONDAY = local(2026, 12, 7, 8)
+# RFC 8058's one-click is for https links only.
+HTTPS = "https://treffpunkt.example"
 
 
 @pytest.fixture
@@ -121,6 +123,33 @@ def test_the_same_answer_for_known_and_unknown_addresses(client, network):
     assert "/digest/confirm/" in new_mail.body
 
 
+def test_an_address_gets_one_subscribe_mail_per_quarter_hour(client, network):
+    form = {"email": "flood@example.org", "language": "de", "wants_digest": "y"}
+    answers = [client.post("/n/magdeburg/digest", data=form) for _ in range(3)]
+    assert {(a.status_code, a.location) for a in answers} == {(303, answers[0].location)}  # the same answer
+    assert len(_mails("flood@example.org")) == 1
+    subscription = db.session.scalar(select(Subscription))
+    first = subscription.created_at
+    later = first + timedelta(days=3)
+    service.subscribe(network, "flood@example.org", "de", True, False, now=first + timedelta(minutes=14))
+    assert len(_mails("flood@example.org")) == 1
+    service.subscribe(network, "flood@example.org", "de", True, False, now=later)
+    db.session.commit()
+    assert len(_mails("flood@example.org")) == 2
+    db.session.refresh(subscription)
+    assert subscription.created_at == later  # the week to confirm counts from the newest mail
+    assert service.purge_pending(first + timedelta(days=8)) == 0
+    _url, token = _link(_mails("flood@example.org")[-1].body, "confirm")
+    assert service.by_token("confirm", token, now=first + timedelta(days=8)) == subscription
+
+    confirmed = subscriber(network, "known@example.org")
+    for minutes in (0, 5, 20):
+        service.subscribe(network, "known@example.org", "de", True, False, now=MONDAY + timedelta(minutes=minutes))
+    db.session.commit()
+    assert len(_mails("known@example.org")) == 2
+    assert confirmed.confirmed_at is not None
+
+
 def test_bad_input_gets_a_message_and_nothing_is_saved(client, network):
     bad = client.post("/n/magdeburg/digest", data={"email": "not an address", "language": "de",
                                                   "wants_digest": "y"})
@@ -162,6 +191,7 @@ def test_the_organizers_export_of_a_person_names_their_subscription(network):
 
 # --- The weekly mail ----------------------------------------------------------------------
 
+@pytest.mark.config(BASE_URL=HTTPS)
 def test_the_weekly_digest_arrives_with_one_click_unsubscribe(app, network, smtp_server):
     _port, inbox = smtp_server
     public_event(network, "Interkulturelles Fest", local(2026, 12, 9, 15))
@@ -172,7 +202,7 @@ def test_the_weekly_digest_arrives_with_one_click_unsubscribe(app, network, smtp
     [message] = inbox.messages
     assert message["To"] == "reader@example.org"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    unsubscribe = re.fullmatch(r"<(https?://\S+/digest/unsubscribe/[\w-]+)>", message["List-Unsubscribe"]).group(1)
+    unsubscribe = re.fullmatch(r"<(https://\S+/digest/unsubscribe/[\w-]+)>", message["List-Unsubscribe"]).group(1)
     text = message.get_body(("plain",)).get_content()
     assert "Interkulturelles Fest" in text and unsubscribe in text and "What's on" in message["Subject"]
     assert unsubscribe in message.get_body(("html",)).get_content()
@@ -180,7 +210,7 @@ def test_the_weekly_digest_arrives_with_one_click_unsubscribe(app, network, smtp
     # RFC 8058: the mail program POSTs, with no session, no cookies and no CSRF token.
     app.config["WTF_CSRF_ENABLED"] = True
     mail_program = app.test_client(use_cookies=False)
-    path = unsubscribe.split("localhost", 1)[-1]
+    path = unsubscribe.removeprefix(HTTPS)
     assert mail_program.get(path).status_code == 200  # a page with a button: GET changes nothing
     assert db.session.get(Subscription, reader.id) is not None
     response = mail_program.post(path, data="List-Unsubscribe=One-Click",
@@ -190,6 +220,7 @@ def test_the_weekly_digest_arrives_with_one_click_unsubscribe(app, network, smtp
     assert mail_program.post(path, data="List-Unsubscribe=One-Click").status_code == 404
 
 
+@pytest.mark.config(BASE_URL=HTTPS)
 def test_a_letter_with_the_list_headers_reaches_the_smtp_server(app, network, smtp_server):
     """The newsletter sends Letters with these header fields (outbox.enqueue_letter)."""
     _port, inbox = smtp_server
@@ -202,6 +233,24 @@ def test_a_letter_with_the_list_headers_reaches_the_smtp_server(app, network, sm
     assert message["List-Unsubscribe"] == f"<{service.unsubscribe_url(reader)}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.get_body(("html",)) is not None and "Neuigkeiten." in message.get_body(("plain",)).get_content()
+
+
+def test_plain_http_links_get_no_one_click_header(network):
+    """RFC 8058 allows the one-click POST to https links only (the tests' BASE_URL is http)."""
+    reader = subscriber(network, "reader@example.org")
+    url = service.unsubscribe_url(reader)
+    assert url.startswith("http://") and service.list_headers(reader) == {"List-Unsubscribe": f"<{url}>"}
+
+
+@pytest.mark.config(RATELIMIT_ENABLED=True)
+def test_the_one_click_unsubscribe_is_not_limited_per_ip(app, network):
+    """Mail providers POST from a few shared addresses; the token is what protects it."""
+    mail_program = app.test_client(use_cookies=False)
+    forged = [mail_program.post(f"/n/magdeburg/digest/unsubscribe/{'x' * 43}{n:02d}").status_code for n in range(35)]
+    assert forged == [404] * 35
+    reader = subscriber(network, "reader@example.org")
+    path = service.unsubscribe_url(reader).split("localhost", 1)[-1]
+    assert mail_program.post(path, data="List-Unsubscribe=One-Click").status_code == 200
 
 
 @pytest.mark.parametrize("monday, utc_hour", [
@@ -217,6 +266,62 @@ def test_the_local_hour_holds_in_the_weeks_of_the_clock_changes(network, monday,
     assert service.send_due_digests(start) == 1
     digest = db.session.scalar(select(Digest))
     assert digest.week == f"{monday[0]}-W{start.isocalendar()[1]:02d}"
+
+
+def test_the_hour_the_clocks_skip_sends_at_three_once(network):
+    """Sunday 28 March 2027, 2:00 does not exist in Berlin: the digest goes at 3:00 summer time."""
+    db.session.get(DigestSetting, network.id).weekday, db.session.get(DigestSetting, network.id).hour = 6, 2
+    db.session.commit()
+    three = local(2027, 3, 28, 3)
+    assert (three.hour, three.minute) == (1, 0)  # 3:00 CEST is 1:00 UTC
+    public_event(network, "Osterfrühstück", local(2027, 3, 30, 9))
+    subscriber(network, "reader@example.org")
+    assert service.due_at(db.session.get(DigestSetting, network.id), three, "Europe/Berlin") == three
+    assert service.send_due_digests(three - timedelta(minutes=1)) == 0
+    assert service.send_due_digests(three) == 1
+    assert service.send_due_digests(three + timedelta(hours=1)) == 0
+    assert len(_mails()) == 1
+
+
+def test_enabled_mid_week_the_digest_waits_for_its_day(network):
+    """Thursday, with Monday 8:00 set: this week's time is long past, so the week is skipped
+    (not sent now and again on Monday)."""
+    public_event(network, "Fest", local(2026, 12, 17, 15))
+    subscriber(network, "reader@example.org")
+    thursday = MONDAY + timedelta(days=3, hours=2)
+    assert service.next_send_at(network, db.session.get(DigestSetting, network.id), thursday) == \
+        MONDAY + timedelta(days=7)
+    assert service.send_due_digests(thursday) == 0
+    assert not _mails() and db.session.scalar(select(Digest)) is None
+    assert service.send_due_digests(MONDAY + timedelta(days=7)) == 1
+    # A worker back within the day still sends the week's.
+    db.session.execute(delete(Digest))
+    db.session.execute(delete(OutboxMail))
+    db.session.commit()
+    assert service.send_due_digests(MONDAY + timedelta(days=7, hours=23)) == 1
+
+
+def test_a_failing_network_is_rolled_back_and_the_others_are_sent(network, make, monkeypatch, caplog):
+    other = make.network("halle", "Netzwerk Halle")
+    db.session.add(DigestSetting(network_id=other.id, enabled=True, weekday=0, hour=8, draft_intro=""))
+    for each in (network, other):
+        public_event(each, "Fest", local(2026, 12, 9, 15))
+        subscriber(each, f"reader@{each.slug}.example.org")
+    real_send = service.send
+
+    def send(coming_plan, digest):
+        real_send(coming_plan, digest)  # the mails are queued …
+        if coming_plan.network.slug == "magdeburg":
+            raise RuntimeError("a template broke")  # … and then it fails
+
+    monkeypatch.setattr(service, "send", send)
+    assert service.send_due_digests(MONDAY) == 1
+    assert [mail.recipient for mail in _mails()] == ["reader@halle.example.org"]
+    assert db.session.scalars(select(Digest.network_id)).all() == [other.id]  # Magdeburg's week not lost
+    assert "a template broke" in caplog.text
+    monkeypatch.setattr(service, "send", real_send)
+    assert service.send_due_digests(MONDAY + timedelta(hours=1)) == 1  # the next hourly run
+    assert len(_mails("reader@magdeburg.example.org")) == 1
 
 
 def test_never_twice_in_a_week_and_never_empty(network):
@@ -360,6 +465,7 @@ def test_archive_and_the_network_page_link(client, network):
     assert shown.status_code == 200 and "Fest der Kulturen" in shown.get_data(as_text=True)
     assert b"reader@example.org" not in shown.data
     assert client.get("/n/magdeburg/digest/archive/2026-W01").status_code == 404
+    assert client.get("/n/magdeburg/digest/archive/2026-W50anything").status_code == 404  # only the key itself
     assert b"/n/magdeburg/digest" in client.get("/n/magdeburg").data
 
 
@@ -376,7 +482,8 @@ def test_settings_and_preview_are_for_coordinators_only(client, make, network):
 
 def test_the_preview_shows_what_will_be_sent_and_saves_the_intro(client, make, network):
     make.user("coord@example.org", coordinates=[network])
-    public_event(network, "Fest", service.utcnow() + timedelta(days=3))
+    # After the coming sending time, whatever the day the test runs: it lists from then.
+    public_event(network, "Fest", service.utcnow() + timedelta(days=8))
     subscriber(network, "de@example.org", language="de")
     subscriber(network, "ar@example.org", language="ar")
     subscriber(network, "waiting@example.org", confirmed=False)

@@ -39,6 +39,8 @@ class Subscription(db.Model):
     unsubscribe_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: pending, purged after a week
+    # The last confirmation or "already subscribed" mail: one per address per 15 minutes.
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     network = relationship("Network")
 

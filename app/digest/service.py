@@ -2,7 +2,12 @@
 tests.
 
 Transactions as elsewhere: functions change rows and queue mails in the caller's transaction;
-the caller commits — except `send_due_digests`, which commits its claim of the week itself.
+the caller commits — except `send_due_digests`, which commits each network on its own: the
+INSERT of the week's Digest row (the claim: unique per network and week) and the queued mails
+go in one transaction, so a week is either sent and claimed or neither. A second worker's
+INSERT of the same week waits for the first one's commit on PostgreSQL (SQLite's write lock
+serializes them), then fails and skips the network; a network whose send fails is rolled back,
+logged, and tried again at the next hourly run, and the other networks go on.
 
 Links: a subscription's confirm, manage and unsubscribe links are HMACs of its stored salt
 (core.tokens.keyed_token), so every digest can carry the same links; only their SHA-256 is
@@ -13,10 +18,12 @@ with the same filters get the same list, and each (language, filters) is rendere
 placeholders for the personal links filled in per subscriber. So the queries do not grow with
 the number of subscribers.
 """
+import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
@@ -34,7 +41,7 @@ from ..core.urls import absolute_url, url_context
 from ..directory.models import Network, WorkingGroup
 from ..events import service as events
 from ..events.models import Tag
-from ..events.public import group_by_day, time_range
+from ..events.public import group_by_day, occurrence_url, time_range
 from ..mail import outbox
 from ..registrations.signals import personal_data_requested
 from ..mail.letters import Letter
@@ -43,17 +50,18 @@ from .models import Digest, DigestSetting, Subscription
 PURPOSES = ("confirm", "manage", "unsubscribe")
 PENDING_DAYS = 7  # an unconfirmed subscription (and its confirm link) lives this long
 HORIZON = timedelta(days=14)  # the digest lists the dates of the next two weeks
+MAIL_PAUSE = timedelta(minutes=15)  # at most one subscribe mail per address in this time
+# A week whose sending time is longer past is skipped (the digest enabled mid-week, a worker
+# down for days): it would arrive out of rhythm, and again at the next week's time.
+LATE = timedelta(days=1)
+WEEK_KEY = re.compile(r"\d{4}-W\d{2}")
 # Stand-ins for the personal links in a mail rendered once for many subscribers.
 _MANAGE = "https://digest.invalid/manage"
 _UNSUBSCRIBE = "https://digest.invalid/unsubscribe"
 
 
 class SubscriptionError(ValueError):
-    """Bad input, with the form field it belongs to."""
-
-    def __init__(self, message: str, field: str = ""):
-        super().__init__(message)
-        self.field = field
+    """Bad input: no list chosen (the only check the forms cannot make)."""
 
 
 # --- Links --------------------------------------------------------------------------
@@ -101,9 +109,19 @@ def unsubscribe_url(subscription: Subscription) -> str:
 
 def list_headers(subscription: Subscription) -> dict[str, str]:
     """The header fields of every list mail (digest, newsletter) to this subscriber: mail
-    programs show an "unsubscribe" button that POSTs to the link (RFC 8058)."""
-    return {"List-Unsubscribe": f"<{unsubscribe_url(subscription)}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    programs show an "unsubscribe" button that POSTs to the link (RFC 8058, which allows the
+    one-click POST to https links only; a plain http link stays a link to the page)."""
+    url = unsubscribe_url(subscription)
+    if not url.startswith("https://"):
+        _warn_no_one_click()
+        return {"List-Unsubscribe": f"<{url}>"}
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+@cache
+def _warn_no_one_click() -> None:
+    """Once per process: every list mail would say it."""
+    current_app.logger.warning("BASE_URL is not https: list mails go out without one-click unsubscribe (RFC 8058)")
 
 
 # --- Subscribing --------------------------------------------------------------------
@@ -132,20 +150,30 @@ def _known(ids, items) -> list[int]:
 
 
 def subscribe(network: Network, email: str, language: str, wants_digest: bool, wants_newsletter: bool,
-              group_ids=(), kind_ids=(), tag_ids=(), choices: Choices | None = None) -> None:
+              group_ids=(), kind_ids=(), tag_ids=(), choices: Choices | None = None,
+              now: datetime | None = None) -> None:
     """Double opt-in, and the same answer for every address: a new or pending address gets the
-    confirmation link, a confirmed one a mail with its manage link (nothing changed)."""
+    confirmation link, a confirmed one a mail with its manage link (nothing changed). An address
+    gets at most one of these mails per MAIL_PAUSE, however often it is typed in (the per-IP
+    limit does not stop many IPs flooding one inbox); a request in the pause changes nothing."""
     if not (wants_digest or wants_newsletter):
-        raise SubscriptionError(_("Please choose the weekly digest, the newsletter or both."), field="wants")
+        raise SubscriptionError(_("Please choose the weekly digest, the newsletter or both."))
+    now = now or utcnow()
     choices = choices or Choices.load(network)
     email = email.strip().lower()
     subscription = db.session.scalar(select(Subscription).where(
         Subscription.network_id == network.id, Subscription.email == email))
+    if subscription is not None and subscription.mailed_at is not None and \
+            subscription.mailed_at > now - MAIL_PAUSE:
+        return
     if subscription is not None and subscription.confirmed_at is not None:
         _already_subscribed_mail(subscription)
+        subscription.mailed_at = now
         return
     if subscription is None:
         subscription = add_subscriber(network, email)
+    subscription.created_at = now  # the week to confirm in counts from the newest mail
+    subscription.mailed_at = now
     subscription.language = language
     subscription.wants_digest, subscription.wants_newsletter = wants_digest, wants_newsletter
     subscription.group_ids = _known(group_ids, choices.groups)
@@ -176,8 +204,7 @@ def update(subscription: Subscription, language: str, wants_digest: bool, wants_
            group_ids=(), kind_ids=(), tag_ids=(), choices: Choices | None = None) -> None:
     """The manage page's save; choosing nothing at all is unsubscribing, which has its own button."""
     if not (wants_digest or wants_newsletter):
-        raise SubscriptionError(_("Please choose the weekly digest, the newsletter or both – or unsubscribe."),
-                                field="wants")
+        raise SubscriptionError(_("Please choose the weekly digest, the newsletter or both – or unsubscribe."))
     choices = choices or Choices.load(subscription.network)
     subscription.language = language
     subscription.wants_digest, subscription.wants_newsletter = wants_digest, wants_newsletter
@@ -224,21 +251,20 @@ def _already_subscribed_mail(subscription: Subscription) -> None:
 
 # --- Subscribers --------------------------------------------------------------------
 
-def newsletter_recipients(network: Network) -> list[Subscription]:
-    """The confirmed subscribers who asked for the newsletter."""
+def _recipients(network: Network, column) -> list[Subscription]:
+    """The confirmed subscribers who asked for this list (`column`: its wants_… flag)."""
     return list(db.session.scalars(
         select(Subscription)
-        .where(Subscription.network_id == network.id, Subscription.confirmed_at.is_not(None),
-               Subscription.wants_newsletter.is_(True))
+        .where(Subscription.network_id == network.id, Subscription.confirmed_at.is_not(None), column.is_(True))
         .order_by(Subscription.id)))
+
+
+def newsletter_recipients(network: Network) -> list[Subscription]:
+    return _recipients(network, Subscription.wants_newsletter)
 
 
 def digest_recipients(network: Network) -> list[Subscription]:
-    return list(db.session.scalars(
-        select(Subscription)
-        .where(Subscription.network_id == network.id, Subscription.confirmed_at.is_not(None),
-               Subscription.wants_digest.is_(True))
-        .order_by(Subscription.id)))
+    return _recipients(network, Subscription.wants_digest)
 
 
 # Connected here: this module is loaded with the app (the worker's periodic job), and the
@@ -421,12 +447,6 @@ def plan(network: Network, now: datetime, intro: str) -> Plan:
 
 # --- Rendering ----------------------------------------------------------------------
 
-def _event_url(occurrence) -> str:
-    if occurrence.event.is_series:
-        return absolute_url("events.show", event_id=occurrence.event.id, at=occurrence.key)
-    return absolute_url("events.show", event_id=occurrence.event.id)
-
-
 def _language() -> dict:
     locale = get_locale()
     return {"lang": str(locale).replace("_", "-"),
@@ -456,7 +476,7 @@ class Renderer:
         if id(entry) not in lines:
             occurrence = entry.occurrence
             day = format_date(to_local(occurrence.starts_at, occurrence.event.timezone).date(), "full")
-            context = dict(entry=entry, mail=self.mail, url=_event_url(occurrence), time=time_range(occurrence),
+            context = dict(entry=entry, mail=self.mail, url=occurrence_url(occurrence, external=True), time=time_range(occurrence),
                            day=day if entry.new else "", title=entry.event.text("title"))
             lines[id(entry)] = (Markup(self._entry_html.render(**context)), self._entry_text.render(**context))
         return lines[id(entry)]
@@ -488,23 +508,25 @@ def _personal(rendered: dict, subscription: Subscription) -> tuple[dict, dict[st
 
 
 def next_send_at(network: Network, setting: DigestSetting, now: datetime) -> datetime:
-    """When the coming digest goes out: this week's time, or next week's once this week's is claimed."""
+    """When the coming digest goes out: this week's time, or next week's once this week's is
+    claimed or too late (see LATE)."""
     this_week = due_at(setting, now, network.timezone)
     claimed = db.session.scalar(select(Digest.id).where(
         Digest.network_id == network.id, Digest.week == week_key(now, network.timezone)))
-    if claimed is None:
+    if claimed is None and now - this_week <= LATE:
         return max(this_week, now)
     return due_at(setting, now + timedelta(days=7), network.timezone)
 
 
-def preview(network: Network, now: datetime | None = None) -> tuple[Plan, list[tuple[Part, dict]]]:
+def preview(network: Network, now: datetime | None = None) -> tuple[Plan, list[tuple[Part, dict]], datetime]:
     """The coming digest as it will go out: each part rendered (for the page: without the mail's
     inline styles), personal links as stand-ins; the dates are those of the two weeks from its
-    sending time."""
+    sending time, which comes third."""
     setting = settings_of(network)
-    coming_plan = plan(network, next_send_at(network, setting, now or utcnow()), setting.draft_intro)
+    send_at = next_send_at(network, setting, now or utcnow())
+    coming_plan = plan(network, send_at, setting.draft_intro)
     renderer = Renderer(network, coming_plan.intro, mail=False)
-    return coming_plan, [(part, renderer.render(part.entries, part.language)) for part in coming_plan.parts]
+    return coming_plan, [(part, renderer.render(part.entries, part.language)) for part in coming_plan.parts], send_at
 
 
 # --- Sending ------------------------------------------------------------------------
@@ -536,25 +558,27 @@ def record(coming_plan: Plan, digest: Digest) -> None:
         digest.content = archived["html"]
 
 
-def claim(network: Network, week: str, now: datetime) -> Digest | None:
-    """INSERT the week's digest and commit: the unique (network, week) lets one worker win;
-    the others get None."""
+def _send_week(network: Network, setting: DigestSetting, week: str, now: datetime) -> int:
+    """INSERT the week's digest (the claim), queue its mails, commit: all or nothing. Returns
+    the mails queued; raises IntegrityError when another worker has the week."""
     digest = Digest(network_id=network.id, week=week, sent_at=now, intro="", content="")
     db.session.add(digest)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return None
-    return digest
+    db.session.flush()  # the claim first: a second worker waits here, not after rendering
+    coming_plan = plan(network, now, setting.draft_intro)
+    send(coming_plan, digest)
+    if coming_plan.recipients:
+        setting.draft_intro = ""  # the intro was for this week's digest
+    db.session.commit()
+    return coming_plan.recipients
 
 
 def send_due_digests(now: datetime | None = None) -> int:
     """The worker's periodic job: send each network's digest when its day and hour have come
-    this week, once (see `claim`). A week with nothing to list is claimed too, without mails:
-    a digest that turns up mid-week because one event was added later would break the rhythm,
-    and the intro stays for the next week. Pending subscriptions older than a week go too.
-    Returns the number of mails queued."""
+    this week, once (see the module's docstring), and not when that time is more than LATE
+    past. A week with nothing to list is claimed too, without mails: a digest that turns up
+    mid-week because one event was added later would break the rhythm, and the intro stays for
+    the next week. Pending subscriptions older than a week go too. Returns the number of mails
+    queued."""
     now = now or utcnow()
     purge_pending(now)
     db.session.commit()
@@ -563,20 +587,17 @@ def send_due_digests(now: datetime | None = None) -> int:
         select(Network, DigestSetting).join(DigestSetting, DigestSetting.network_id == Network.id)
         .where(DigestSetting.enabled.is_(True))).all()
     for network, setting in due:
-        week = week_key(now, network.timezone)
-        if now < due_at(setting, now, network.timezone) or db.session.scalar(
-                select(Digest.id).where(Digest.network_id == network.id, Digest.week == week)):
+        network_id, week = network.id, week_key(now, network.timezone)
+        if not timedelta(0) <= now - due_at(setting, now, network.timezone) <= LATE or db.session.scalar(
+                select(Digest.id).where(Digest.network_id == network_id, Digest.week == week)):
             continue
-        digest = claim(network, week, now)
-        if digest is None:
-            continue  # another worker has this week
-        setting = db.session.get(DigestSetting, network.id)  # read again after the claim's commit
-        coming_plan = plan(network, now, setting.draft_intro)
-        send(coming_plan, digest)
-        if coming_plan.recipients:
-            setting.draft_intro = ""  # the intro was for this week's digest
-        db.session.commit()
-        queued += coming_plan.recipients
+        try:
+            queued += _send_week(network, setting, week, now)
+        except IntegrityError:
+            db.session.rollback()  # another worker has this week
+        except Exception:  # noqa: BLE001 - one network's failure must not stop the others'
+            db.session.rollback()
+            current_app.logger.exception("The digest of network %s for %s failed; retried next hour", network_id, week)
     return queued
 
 

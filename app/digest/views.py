@@ -2,10 +2,11 @@
 links, the archive, and the coordinators' settings and preview.
 
 As polls/views.py: every wrong token, whatever was wrong with it, gets the same 404 page (with
-a way to subscribe again); public POSTs are rate-limited per IP, subscribing more strictly.
+a way to subscribe again); public POSTs are rate-limited per IP, subscribing more strictly (and the service mails an
+address at most once per 15 minutes), except the one-click unsubscribe (see there).
 Links in mails are followed by scanners: a GET never changes anything, a button POSTs.
 """
-from flask import Blueprint, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -15,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from ..core.extensions import csrf, db, limiter
 from ..core.rendering import see_other
 from ..core.security import public, require
-from ..core.types import utcnow
 from ..directory import access
 from ..directory import service as directory
 from ..directory.models import Network
@@ -144,7 +144,8 @@ def manage(slug: str, token: str):
 @bp.route("/n/<slug>/digest/unsubscribe/<token>", methods=["GET", "POST"])
 @public
 @csrf.exempt  # RFC 8058: mail programs POST without a session; the token authenticates
-@limiter.limit(IP_LIMIT, methods=["POST"])
+# and no IP limit: mail providers POST from a few shared IPs, and a 128-bit token looked up by
+# its hash cannot be guessed
 def unsubscribe(slug: str, token: str):
     subscription = _subscription("unsubscribe", slug, token)
     if subscription is None:
@@ -171,8 +172,10 @@ def archive(slug: str):
 def archived(slug: str, key: str):
     """One past digest; `key` is its week, e.g. 2026-W49."""
     network = directory.network_or_404(slug)
+    if not service.WEEK_KEY.fullmatch(key):
+        abort(404)
     digest = db.first_or_404(select(Digest).where(
-        Digest.network_id == network.id, Digest.week == key[:10], Digest.recipient_count > 0))
+        Digest.network_id == network.id, Digest.week == key, Digest.recipient_count > 0))
     return render_template("digest/archived.html", network=network, digest=digest, content=Markup(digest.content))
 
 
@@ -209,8 +212,7 @@ def preview(slug: str):
             db.session.commit()
             flash(_("The intro is saved; it goes out with the coming digest."), "success")
             return see_other(url_for("digest.preview", slug=slug))
-    now = utcnow()
-    coming_plan, parts = service.preview(network, now)
+    coming_plan, parts, send_at = service.preview(network)
     return render_template("digest/preview.html", network=network, setting=setting, form=form, plan=coming_plan,
                            parts=parts, choices=service.Choices.load(network),
-                           send_at=service.next_send_at(network, setting, now)), 422 if form.errors else 200
+                           send_at=send_at), 422 if form.errors else 200

@@ -257,10 +257,12 @@ def group_by_day(occurrences, today: date | None = None) -> list[tuple[date, lis
 
 
 @bp.app_template_global()
-def occurrence_url(occurrence) -> str:
+def occurrence_url(occurrence, external: bool = False) -> str:
+    """A date's page; `external`: absolute (BASE_URL), for mails."""
+    values = {"event_id": occurrence.event.id}
     if occurrence.event.is_series:
-        return url_for("events.show", event_id=occurrence.event.id, at=occurrence.key)
-    return url_for("events.show", event_id=occurrence.event.id)
+        values["at"] = occurrence.key
+    return absolute_url("events.show", **values) if external else url_for("events.show", **values)
 
 
 def _list_context() -> dict:
