@@ -10,18 +10,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from ..core.formatting import to_local
 from ..events import pictures
-from ..events.forms import LocalDateField, LocalTimeField
+from ..events.forms import date_field, time_field
 from ..events.labels import LANGUAGE_LABELS
 from ..events.service import EventError, to_utc_checked
 from . import service
 from .service import AnnouncementError
-
-_date_message = _l("Please enter a date, e.g. 2027-03-04.")
-_time_message = _l("Please enter a time, e.g. 15:00.")
-
-
-def _time_field(label):
-    return LocalTimeField(label, format=["%H:%M", "%H:%M:%S"], invalid_value_message=_time_message)
 
 
 class AnnouncementForm(FlaskForm):
@@ -30,11 +23,10 @@ class AnnouncementForm(FlaskForm):
                          description=_l("Markdown: *italic*, **bold**, lists with -, links as [text](https://…)."))
     text_language = SelectField(_l("Language of the title and text"), default="de",
                                 choices=[SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items()])
-    from_date = LocalDateField(_l("Show from"), validators=[InputRequired(message=_l("Please enter the date."))],
-                               invalid_value_message=_date_message)
-    from_time = _time_field(_l("at (optional)"))
-    until_date = LocalDateField(_l("Show until (optional)"), invalid_value_message=_date_message)
-    until_time = _time_field(_l("until (optional)"))
+    from_date = date_field(_l("Show from"), InputRequired(message=_l("Please enter the date.")))
+    from_time = time_field(_l("at (optional)"))
+    until_date = date_field(_l("Show until (optional)"))
+    until_time = time_field(_l("until (optional)"))
     attachment = FileField(_l("Picture or PDF (optional)"),
                            description=_l("A JPEG, PNG or WebP picture up to 8 MB, or a PDF up to 10 MB."))
     picture_alt = StringField(_l("What the picture shows"), validators=[Length(max=pictures.MAX_ALT)])
@@ -104,7 +96,6 @@ class AnnouncementForm(FlaskForm):
 
 def _day_and_time(local: datetime) -> tuple[date, time | None]:
     return local.date(), (None if local.time() == time() else local.time())
-
 
 
 class TranslationForm(FlaskForm):

@@ -52,12 +52,12 @@ class LocalTimeField(_EmptyIsNone, TimeField):
     pass
 
 
-def _date_field(label, *validators):
+def date_field(label, *validators):
     return LocalDateField(label, validators=list(validators),
                           invalid_value_message=_l("Please enter a date, e.g. 2027-03-04."))
 
 
-def _time_field(label):
+def time_field(label):
     return LocalTimeField(label, format=["%H:%M", "%H:%M:%S"],
                           invalid_value_message=_l("Please enter a time, e.g. 15:00."))
 
@@ -72,7 +72,7 @@ def date_limits() -> tuple[date, date]:
     return date(FIRST_YEAR, 1, 1), last
 
 
-def _check_range(field) -> None:
+def check_range(field) -> None:
     first, last = date_limits()
     if field.data is not None and not first <= field.data <= last:
         raise ValidationError(_("This date is too far away. Please choose a date between %(first)s and %(last)s.",
@@ -87,10 +87,10 @@ class _Schedule:
     """Start and end as typed: date fields and time fields, all-day or not (mixed into the forms)."""
 
     def validate_start_date(self, field):
-        _check_range(field)
+        check_range(field)
 
     def validate_end_date(self, field):
-        _check_range(field)
+        check_range(field)
 
     def validate_start_time(self, field):
         self._time_needed(field, _("Please enter a start time, or choose “All day”."))
@@ -188,14 +188,14 @@ class EventForm(PictureChecks, _Schedule, FlaskForm):
         Optional(), Length(max=MAX_DESCRIPTION, message=_l(
             "The description can have at most %(max)d characters; this one has %(length)d."))])
 
-    start_date = _date_field(_l("Start date"), InputRequired(message=_l("Please enter the date.")))
-    start_time = _time_field(_l("Start time"))
-    end_date = _date_field(_l("End date"))
-    end_time = _time_field(_l("End time"))
+    start_date = date_field(_l("Start date"), InputRequired(message=_l("Please enter the date.")))
+    start_time = time_field(_l("Start time"))
+    end_date = date_field(_l("End date"))
+    end_time = time_field(_l("End time"))
     all_day = BooleanField(_l("All day"))
     repeat = SelectField(_l("Repeat"), choices=[SelectChoice(k, v) for k, v in REPEAT_LABELS.items()],
                          default="none")
-    repeat_until = _date_field(_l("Last date"))
+    repeat_until = date_field(_l("Last date"))
     repeat_count = IntegerField(_l("or number of dates"), validators=[
         Optional(), NumberRange(min=1, max=recurrence.MAX_OCCURRENCES)])
 
@@ -231,7 +231,7 @@ class EventForm(PictureChecks, _Schedule, FlaskForm):
             raise ValidationError(_("Please choose at least one language."))
 
     def validate_repeat_until(self, field):
-        _check_range(field)
+        check_range(field)
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
@@ -287,10 +287,10 @@ class EventForm(PictureChecks, _Schedule, FlaskForm):
 class MoveForm(_Schedule, FlaskForm):
     """A new date and time for one occurrence of a series."""
 
-    start_date = _date_field(_l("New date"), InputRequired(message=_l("Please enter the date.")))
-    start_time = _time_field(_l("Start time"))
-    end_date = _date_field(_l("End date"))
-    end_time = _time_field(_l("End time"))
+    start_date = date_field(_l("New date"), InputRequired(message=_l("Please enter the date.")))
+    start_time = time_field(_l("Start time"))
+    end_date = date_field(_l("End date"))
+    end_time = time_field(_l("End time"))
     reason = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
 
     def _is_all_day(self) -> bool:

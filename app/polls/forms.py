@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..events import recurrence, service as events
-from ..events.forms import MAX_DESCRIPTION, _check_range, _date_field, _time_field, _url
+from ..events.forms import MAX_DESCRIPTION, check_range, date_field, time_field, _url
 from ..events.labels import VISIBILITY_LABELS
 from . import service
 from .service import PollError
@@ -21,12 +21,12 @@ MAX_ROWS = 60
 
 
 def _in_range(form, field):
-    _check_range(field)
+    check_range(field)
 
 
 class SlotForm(Form):
-    start = _time_field(_l("From"))
-    end = _time_field(_l("To"))
+    start = time_field(_l("From"))
+    end = time_field(_l("To"))
 
     def validate_start(self, field):
         if field.data is None and self.end.data is not None:
@@ -40,7 +40,7 @@ class SlotForm(Form):
 class DatesForm(FlaskForm):
     """Candidate dates: days, and the same time slots on each of them (none: whole days)."""
 
-    days = FieldList(_date_field(_l("Day"), _in_range), min_entries=DAY_ROWS, max_entries=MAX_ROWS)
+    days = FieldList(date_field(_l("Day"), _in_range), min_entries=DAY_ROWS, max_entries=MAX_ROWS)
     slots = FieldList(FormField(SlotForm), min_entries=SLOT_ROWS, max_entries=MAX_ROWS)
     dates_error: tuple[str, str] | None = None  # the service's ("days" or "slots", message)
 
@@ -80,9 +80,9 @@ class DetailsForm(FlaskForm):
     venue_name = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     venue_address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     online_url = URLField(_l("Online link"), validators=_url)
-    deadline_date = _date_field(_l("Answers until (date)"), InputRequired(message=_l("Please enter the deadline.")),
+    deadline_date = date_field(_l("Answers until (date)"), InputRequired(message=_l("Please enter the deadline.")),
                                 _in_range)
-    deadline_time = _time_field(_l("Time"))
+    deadline_time = time_field(_l("Time"))
     allow_maybe = BooleanField(_l("Allow “if need be” answers"), default=True)
     hide_results = BooleanField(_l("Hide the results from participants until the poll is closed"))
     open_link = BooleanField(_l("Open link: anyone with the link may answer"))

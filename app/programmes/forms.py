@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, URL
 
-from ..events.forms import _check_range, _date_field
+from ..events.forms import check_range, date_field
 from .models import MAX_DESCRIPTION, MAX_TITLE
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -15,7 +15,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 REVIEW_TIME = timedelta(weeks=6)
 MAX_CATEGORY_NAME = 100  # as long as the column
 _required_date = InputRequired(message=_l("Please enter the date."))
-_in_range = lambda form, field: _check_range(field)  # noqa: E731
+_in_range = lambda form, field: check_range(field)  # noqa: E731
 _email_message = _l("Please enter a valid e-mail address, e.g. name@example.org.")
 _url_message = _l("Please enter a full address, e.g. https://example.org.")
 
@@ -28,10 +28,10 @@ class CampaignForm(FlaskForm):
     motto = StringField(_l("Motto"), validators=[Optional(), Length(max=MAX_TITLE)])
     intro = TextAreaField(_l("Introduction"), validators=[Optional(), Length(max=MAX_DESCRIPTION, message=_l(
         "The introduction can have at most %(max)d characters; this one has %(length)d."))])
-    starts_on = _date_field(_l("First day"), _required_date, _in_range)
-    ends_on = _date_field(_l("Last day"), _required_date, _in_range)
-    submissions_from = _date_field(_l("Submissions open on"), _required_date, _in_range)
-    submissions_until = _date_field(_l("Last day for submissions"), _required_date, _in_range)
+    starts_on = date_field(_l("First day"), _required_date, _in_range)
+    ends_on = date_field(_l("Last day"), _required_date, _in_range)
+    submissions_from = date_field(_l("Submissions open on"), _required_date, _in_range)
+    submissions_until = date_field(_l("Last day for submissions"), _required_date, _in_range)
     contact_email = EmailField(_l("Contact e-mail for organizers"), validators=[
         Optional(), Length(max=254), Email(message=_email_message)])
 

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from ..directory import service as directory
 from ..events import pictures, recurrence
-from ..events.forms import MultiCheckboxField, PictureChecks, _date_field, _time_field, picture_fields
+from ..events.forms import MultiCheckboxField, PictureChecks, date_field, picture_fields, time_field
 from ..events.labels import LANGUAGE_LABELS
 from ..events.service import EventError, to_utc_checked
 from ..registrations.forms import HoneypotForm, check_email
@@ -49,9 +49,9 @@ class SubmissionForm(PictureChecks, HoneypotForm):
     translated_title = _text(_l("Title in that language"), MAX_TITLE)
     translated_description = _text(_l("Description in that language"), MAX_DESCRIPTION, TextAreaField)
 
-    start_date = _date_field(_l("Date"))
-    start_time = _time_field(_l("Start time"))
-    end_time = _time_field(_l("End time"))
+    start_date = date_field(_l("Date"))
+    start_time = time_field(_l("Start time"))
+    end_time = time_field(_l("End time"))
 
     venue_name = _text(_l("Venue"), 200)
     venue_address = _text(_l("Address"), 300)
