@@ -147,7 +147,7 @@ def test_an_address_gets_one_subscribe_mail_per_quarter_hour(client, network):
         service.subscribe(network, "known@example.org", "de", True, False, now=MONDAY + timedelta(minutes=minutes))
     db.session.commit()
     assert len(_mails("known@example.org")) == 2
-    assert confirmed.confirmed_at is not None
+    assert confirmed.mailed_at == MONDAY + timedelta(minutes=20)
 
 
 def test_bad_input_gets_a_message_and_nothing_is_saved(client, network):
