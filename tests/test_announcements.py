@@ -281,13 +281,23 @@ def test_the_demo_shows_four_now_one_later_one_ended_and_runs_once(app, network)
     assert flyer.document.startswith(b"%PDF-") and flyer.document_name.endswith(".pdf")
 
 
+def test_a_pdf_whose_name_leaves_nothing_is_named_after_the_announcement(app, network, client):
+    """No made-up (untranslated) word as its name: the announcement's id."""
+    assert service.check_upload(PDF, "C:\\Users\\\x07.pdf").name == ""
+    announcement = _announcement(network, "Aushang", upload=service.check_upload(PDF, "/.pdf"))
+    db.session.commit()
+    assert announcement.document_name == f"announcement-{announcement.id}.pdf"
+    response = client.get(f"/n/magdeburg/news/{announcement.id}/document.pdf")
+    assert f"announcement-{announcement.id}.pdf" in response.headers["Content-Disposition"]
+
+
 def test_translations_reach_readers_of_that_language(app, network, coordinator_client, client):
     announcement = _announcement(network, "Sprachcafé zieht um", text="Ab Mittwoch in der Stadtbibliothek.")
     db.session.commit()
     page = f"/n/magdeburg/announcements/{announcement.id}/translations"
     assert coordinator_client.get(page + "?language=de").status_code == 404  # its own language
-    arabic = {"title": "مقهى اللغة ينتقل", "text": "من الأربعاء في **المكتبة**"}
-    assert coordinator_client.post(page + "?language=ar", data=arabic).status_code == 303
+    arabic_fields = {"title": "مقهى اللغة ينتقل", "text": "من الأربعاء في **المكتبة**"}
+    assert coordinator_client.post(page + "?language=ar", data=arabic_fields).status_code == 303
     assert "Arabic ✓" in coordinator_client.get(page + "?language=ar").get_data(as_text=True)
     arabic = client.get("/n/magdeburg/news?lang=ar").get_data(as_text=True)
     assert "مقهى اللغة ينتقل" in arabic and "<strong>المكتبة</strong>" in arabic
@@ -296,6 +306,10 @@ def test_translations_reach_readers_of_that_language(app, network, coordinator_c
     entry = ET.fromstring(client.get("/n/magdeburg/announcements.atom?lang=ar").data).find(f"{ATOM}entry")
     assert entry.findtext(f"{ATOM}title") == "مقهى اللغة ينتقل"
     assert entry.find(f"{ATOM}content").get("{http://www.w3.org/XML/1998/namespace}lang") == "ar"
+    # A line break in a title (a StringField keeps inner ones) becomes a space, as in the original's.
+    coordinator_client.post(page + "?language=ar", data={**arabic_fields, "title": "مقهى اللغة\r\nينتقل"})
+    db.session.expire_all()
+    assert announcement.translations["ar"]["title"] == "مقهى اللغة ينتقل"
     # Both fields emptied: the translation is gone.
     coordinator_client.post(page + "?language=ar", data={"title": "", "text": ""})
     db.session.expire_all()

@@ -123,10 +123,11 @@ def check_upload(data: bytes, name: str, field: str = "attachment") -> Upload:
 
 
 def _document_name(name: str) -> str:
-    """The uploaded name without folders or control characters, ending in .pdf: the download's name."""
+    """The uploaded name without folders or control characters, ending in .pdf: the download's name;
+    empty when nothing is left (save() then names it after the announcement)."""
     stem = "".join(c for c in name.replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable()).strip()
     stem = stem[:-4] if stem.lower().endswith(".pdf") else stem
-    return f"{stem[:190] or 'document'}.pdf"
+    return f"{stem[:190]}.pdf" if stem else ""
 
 
 def save(announcement: Announcement, upload: Upload | None = None, remove_attachment: bool = False,
@@ -141,7 +142,10 @@ def save(announcement: Announcement, upload: Upload | None = None, remove_attach
     if upload is not None or remove_attachment:
         _drop_attachment(announcement)
     if upload is not None and upload.is_pdf:
-        announcement.document, announcement.document_name = upload.data, upload.name
+        if not upload.name:
+            db.session.flush()  # the id names it
+        announcement.document = upload.data
+        announcement.document_name = upload.name or f"announcement-{announcement.id}.pdf"
         announcement.document_size = len(upload.data)
     elif upload is not None:
         announcement.picture_hash = pictures.store(upload.data).hash
@@ -175,7 +179,7 @@ def set_translation(announcement: Announcement, language: str, title: str, text:
     (core/texts.py reads it); both empty remove that language. A new dict, so that SQLAlchemy
     sees the JSON change."""
     changed = {code: fields for code, fields in (announcement.translations or {}).items() if code != language}
-    fields = {name: value for name, value in (("title", title.strip()), ("text", text.strip())) if value}
+    fields = {name: value for name, value in (("title", " ".join(title.split())), ("text", text.strip())) if value}
     if fields:
         changed[language] = fields
     announcement.translations = changed
