@@ -30,6 +30,8 @@ from app.registrations.models import Registration, RegistrationSettings
 from . import factories
 from .factories import local
 
+# The texts compared below are the English source; German is the installation's default.
+pytestmark = pytest.mark.config(BABEL_DEFAULT_LOCALE="en")
 HTMX = {"HX-Request": "true"}
 
 
@@ -131,6 +133,65 @@ def test_a_new_issue_gets_the_next_number_and_a_suggested_title(app, network, co
     assert (created.number, created.status, created.title) == (1, "draft", "Newsletter Integration 1/2026")
     assert coordinator_client.post("/n/magdeburg/newsletters", data={"title": "  "}).status_code == 422
     assert db.session.query(Newsletter).count() == 1
+
+
+def test_a_title_with_line_breaks_becomes_one_line(app, network, coordinator_client):
+    """It becomes the mail's Subject: a line break there would be refused only when sending."""
+    response = coordinator_client.post("/n/magdeburg/newsletters", data={"title": "Newsletter\r\nBcc: x@example.org"})
+    assert response.status_code == 303
+    newsletter = db.session.query(Newsletter).one()
+    assert newsletter.title == "Newsletter Bcc: x@example.org"
+    coordinator_client.post(_url(newsletter, "/title"), data={"title": "Sommer\n 2026"})
+    assert db.session.get(Newsletter, newsletter.id).title == "Sommer 2026"
+
+
+def test_an_issue_number_taken_meanwhile_goes_to_the_next(app, network, monkeypatch):
+    """As when two coordinators create an issue at the same moment: both read the same highest
+    number; the second insert hits the unique constraint and takes the next one."""
+    first = service.create(network, "Erste")
+    db.session.commit()
+    real_scalar = db.session.scalar
+    # The other coordinator's issue 2 came in after this one read the highest number (1).
+    monkeypatch.setattr(db.session, "scalar", lambda query, *a, **kw: 1 if "max" in str(query).lower()
+                        else real_scalar(query, *a, **kw))
+    db.session.add(Newsletter(network_id=network.id, number=2, title="Zweite", status="draft"))
+    db.session.flush()
+    third = service.create(network, "Dritte")
+    db.session.commit()
+    monkeypatch.undo()
+    assert (first.number, third.number) == (1, 3)
+    assert db.session.query(Newsletter).count() == 3
+
+
+def test_an_announcement_shows_only_once_it_has_started_in_the_readers_language(app, network, client):
+    """Publishing (or the preview) must not reveal one scheduled for later: an issue shows those
+    started when it was published."""
+    now = utcnow()
+    current = Announcement(network_id=network.id, title="Neue Sprechzeiten", text="Ab Juni *dienstags*.",
+                           shows_from=now - timedelta(days=3), text_language="de",
+                           translations={"en": {"title": "New office hours", "text": "From June on *Tuesdays*."}})
+    scheduled = Announcement(network_id=network.id, title="Geheimer Termin", text="Noch nicht öffentlich.",
+                             shows_from=now + timedelta(days=5), text_language="de")
+    db.session.add_all([current, scheduled])
+    newsletter = _issue(network)
+    service.add_block(newsletter, "announcements", item_ids=[current.id, scheduled.id])
+    service.publish(newsletter, at=now)
+    db.session.commit()
+    assert [a.id for a in service.content(newsletter).announcements_of(newsletter.blocks[1])] == [current.id]
+    page = client.get(f"/n/magdeburg/newsletter/{newsletter.number}?lang=en").get_data(as_text=True)
+    assert "New office hours" in page and "<em>Tuesdays</em>" in page and "Neue Sprechzeiten" not in page
+    assert "Geheimer Termin" not in page
+    german = client.get(f"/n/magdeburg/newsletter/{newsletter.number}?lang=de").get_data(as_text=True)
+    assert "Neue Sprechzeiten" in german and "Geheimer Termin" not in german
+    # Once it has started, the issue published before still leaves it out (as of its publication) …
+    scheduled.shows_from = now - timedelta(hours=1)
+    newsletter.published_at = now - timedelta(hours=2)
+    db.session.commit()
+    assert "Geheimer Termin" not in client.get(f"/n/magdeburg/newsletter/{newsletter.number}").get_data(as_text=True)
+    # … and one published later shows it.
+    newsletter.published_at = now
+    db.session.commit()
+    assert "Geheimer Termin" in client.get(f"/n/magdeburg/newsletter/{newsletter.number}").get_data(as_text=True)
 
 
 def test_each_kind_of_block_is_composed_and_shown(app, network, coordinator_client):
@@ -358,6 +419,7 @@ def _subscriber(network, email, language="de", wants_newsletter=True, confirmed=
     return subscription
 
 
+@pytest.mark.config(BABEL_DEFAULT_LOCALE="en", BASE_URL="https://treffpunkt.example")  # one-click: https only
 def test_sending_mails_each_subscriber_who_asked_once_in_their_language(app, network, coordinator_client,
                                                                         smtp_server):
     _port, inbox = smtp_server
@@ -384,9 +446,9 @@ def test_sending_mails_each_subscriber_who_asked_once_in_their_language(app, net
     for address, message in by_address.items():
         assert message["Subject"] == "Newsletter Integration 1/2026"
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        assert message["List-Unsubscribe"].startswith("<http") and "/unsubscribe" in message["List-Unsubscribe"]
+        assert message["List-Unsubscribe"].startswith("<https://treffpunkt.example/") and "/unsubscribe" in message["List-Unsubscribe"]
         body = message.get_body(("plain",)).get_content()
-        assert "/n/magdeburg/newsletter/1" in body and "/n/magdeburg/newsletter/1.pdf" in body
+        assert "https://treffpunkt.example/n/magdeburg/newsletter/1.pdf" in body
     assert by_address["anna@example.org"]["List-Unsubscribe"] == f"<{digest.unsubscribe_url(anna)}>"
     assert "Hello," in by_address["omar@example.org"].get_body(("plain",)).get_content()
     assert "Hallo," in by_address["anna@example.org"].get_body(("plain",)).get_content()

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..events.forms import MAX_DESCRIPTION, MultiCheckboxField, _date_field
+from ..events.forms import MAX_DESCRIPTION, MultiCheckboxField, date_field
 from ..reports.service import MAX_DAYS
 
 KIND_LABELS = {
@@ -26,8 +26,13 @@ def _text(label, required: bool = True):
                                             Length(max=MAX_DESCRIPTION)])
 
 
+def _one_line(value):
+    """Inner line breaks too: the title becomes the mail's Subject, where one would be a header injection."""
+    return " ".join(value.split()) if value else value
+
+
 class IssueForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), filters=[_one_line], validators=[DataRequired(), Length(max=200)])
 
 
 class EditorialForm(FlaskForm):
@@ -80,8 +85,8 @@ class ComingForm(_PickForm):
 
 class LookBackForm(FlaskForm):
     title = _title()
-    period_start = _date_field(_l("From"), DataRequired(_l("Please enter the first day.")))
-    period_end = _date_field(_l("To"), DataRequired(_l("Please enter the last day.")))
+    period_start = date_field(_l("From"), DataRequired(_l("Please enter the first day.")))
+    period_end = date_field(_l("To"), DataRequired(_l("Please enter the last day.")))
     text = _text(_l("A few words (optional)"), required=False)
 
     def validate_period_end(self, field):

@@ -5,14 +5,15 @@ from datetime import date, datetime, timedelta
 from flask import render_template
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, select, update as sql_update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..announcements import service as announcements
 from ..announcements.models import Announcement
 from ..core.extensions import db
+from ..core.types import utcnow
 from ..core.urls import absolute_url
 from ..digest import service as digest
-from ..core.types import utcnow
 from ..directory.logo import logo_data_uri
 from ..directory.models import Membership, Network, Organization
 from ..events.models import Event, StoredOccurrence
@@ -25,6 +26,7 @@ from .models import KINDS, Newsletter, NewsletterBlock
 CHOICES = 100  # announcements and events offered to pick from
 ANNOUNCEMENTS_SINCE, ANNOUNCEMENTS_UNTIL = timedelta(days=183), timedelta(days=366)
 LOOK_BACK_EVENTS = 40  # events named in a look back (the figures count them all)
+NUMBER_TRIES = 5  # coordinators creating issues at the same moment: each gets the next free number
 
 
 class NewsletterError(ValueError):
@@ -43,18 +45,19 @@ def issues(network: Network) -> list[Newsletter]:
                               .order_by(Newsletter.number.desc())).all()
 
 
+def _published_newest_first(network: Network):
+    return (select(Newsletter).where(Newsletter.network_id == network.id, Newsletter.status == "published")
+            .order_by(Newsletter.published_at.desc(), Newsletter.number.desc()))
+
+
 def published(network: Network) -> list[Newsletter]:
     """The archive: published issues, the newest first."""
-    return db.session.scalars(select(Newsletter).where(Newsletter.network_id == network.id,
-                                                       Newsletter.status == "published")
-                              .order_by(Newsletter.published_at.desc(), Newsletter.number.desc())).all()
+    return db.session.scalars(_published_newest_first(network)).all()
 
 
 def latest(network: Network) -> Newsletter | None:
     """The newest published issue."""
-    return db.session.scalar(select(Newsletter).where(Newsletter.network_id == network.id,
-                                                      Newsletter.status == "published")
-                             .order_by(Newsletter.published_at.desc(), Newsletter.number.desc()).limit(1))
+    return db.session.scalar(_published_newest_first(network).limit(1))
 
 
 def published_issue(network: Network, number: int) -> Newsletter | None:
@@ -72,13 +75,20 @@ def suggested_title(network: Network, today: date) -> str:
 
 
 def create(network: Network, title: str) -> Newsletter:
+    """The next number; when another coordinator's new issue took it meanwhile (the unique
+    constraint says so), the savepoint keeps the rest of the transaction and the one after is tried."""
     number = (db.session.scalar(select(func.max(Newsletter.number)).where(Newsletter.network_id == network.id))
               or 0) + 1
-    newsletter = Newsletter(network=network, network_id=network.id, number=number, title=title.strip(),
-                            status="draft")
-    db.session.add(newsletter)
-    db.session.flush()
-    return newsletter
+    for attempt in range(NUMBER_TRIES):
+        newsletter = Newsletter(network_id=network.id, number=number + attempt, title=title.strip(), status="draft")
+        try:
+            with db.session.begin_nested():
+                db.session.add(newsletter)
+        except IntegrityError:
+            if attempt == NUMBER_TRIES - 1:
+                raise
+            continue
+        return newsletter
 
 
 def publish(newsletter: Newsletter, at: datetime | None = None) -> None:
@@ -203,13 +213,17 @@ def coming_dates(event_ids: list[int], after: datetime) -> dict[int, ComingDate]
 
 
 def content(newsletter: Newsletter) -> Content:
+    """As of its publication (a draft's preview: as of now, what the public would see). Announcements
+    not started by then stay out: publishing or sending would reveal a scheduled one early."""
     blocks = newsletter.blocks
     wanted = {kind: [i for b in blocks if b.kind == kind for i in b.item_ids] for kind in ("announcements", "coming")}
+    as_of = newsletter.published_at or utcnow()
     found = Content()
     if wanted["announcements"]:
         found.announcements = {a.id: a for a in db.session.scalars(select(Announcement).where(
-            Announcement.id.in_(wanted["announcements"]), Announcement.network_id == newsletter.network_id))}
-    found.coming = coming_dates(wanted["coming"], newsletter.published_at or utcnow())
+            Announcement.id.in_(wanted["announcements"]), Announcement.network_id == newsletter.network_id,
+            Announcement.shows_from <= as_of))}
+    found.coming = coming_dates(wanted["coming"], as_of)
     for block in blocks:
         if block.kind == "look_back" and block.period_start and block.period_end:
             found.look_backs[block.id] = LookBack(
@@ -242,7 +256,6 @@ def event_choices(network: Network, now: datetime | None = None) -> list[Event]:
     return db.session.scalars(select(Event).where(
         Event.network_id == network.id, Event.status == "published", Event.visibility == "public",
         Event.last_ends_at >= (now or utcnow())).order_by(Event.starts_at).limit(CHOICES)).all()
-
 
 
 # --- The PDF and the mail -------------------------------------------------------------------
