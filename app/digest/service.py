@@ -242,7 +242,7 @@ def _already_subscribed_mail(subscription: Subscription) -> None:
     with force_locale(subscription.language):
         letter = Letter(
             _("You are already subscribed: %(network)s", network=network.name), _("Hello,"),
-            [_("someone – probably you – asked to subscribe this address to %(network)s. It is subscribed "
+            [_("someone – probably you – asked to receive mails of %(network)s at this address. It is subscribed "
                "already, nothing was changed. You can change what you receive, or unsubscribe, here:",
                network=network.name)],
             button=(_("Manage my subscription"), manage_url(subscription)))
