@@ -54,10 +54,12 @@ def _init_extensions(app: Flask) -> None:
     from .registrations import models as _registration_models  # noqa: F401
     from .reports import models as _report_models  # noqa: F401
     from .search import models as _search_models  # noqa: F401
+    from .core import database
     from .core.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
     from .core.views import register_error_pages
 
     db.init_app(app)
+    database.init_app(app)  # SQLite: WAL and a busy timeout, so several processes share the file
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale)
     mail.init_app(app)
