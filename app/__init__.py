@@ -54,10 +54,16 @@ def _init_extensions(app: Flask) -> None:
     from .registrations import models as _registration_models  # noqa: F401
     from .reports import models as _report_models  # noqa: F401
     from .search import models as _search_models  # noqa: F401
+    from .core import database
     from .core.extensions import babel, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
     from .core.views import register_error_pages
+    from .operations import requestlog
 
     db.init_app(app)
+    database.init_app(app)  # SQLite: WAL and a busy timeout, so several processes share the file
+    # First, so that its after_request hook runs last and the duration it logs includes the
+    # other hooks' work (compression); it also sets up the log format for everything else.
+    requestlog.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale)
     mail.init_app(app)
@@ -135,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     from .mail.views import bp as mail_bp
     from .minutes.views import bp as minutes_bp
     from .newsletters.views import bp as newsletters_bp
+    from .operations.views import bp as operations_bp
     from .polls.organizer import bp as poll_admin_bp
     from .polls.views import bp as polls_bp
     from .programmes.views import bp as programmes_bp
@@ -144,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     from .search.views import bp as search_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(operations_bp)  # /healthz, /readyz, /metrics
     app.register_blueprint(auth_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(events_bp)
@@ -166,10 +174,13 @@ def _register_cli(app: Flask) -> None:
     from .auth.cli import users_cli
     from .demo import demo_command
     from .mail.outbox import outbox_cli
+    from .operations.cli import backup_command, doctor_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(doctor_command)
+    app.cli.add_command(backup_command)
 
     from .registrations.cli import purge_command, register_periodic_jobs
 

@@ -82,4 +82,13 @@ def load(instance_path: Path) -> dict:
         "PASSWORD_RESET_HOURS": 2,
         # Who may show the programme's embed page in an iframe (CSP frame-ancestors).
         "EMBED_FRAME_ANCESTORS": env("EMBED_FRAME_ANCESTORS", "*"),
+        # /readyz fails when the oldest mail still waiting to be sent is older than this (seconds):
+        # the outbox worker is not running, or the mail server refuses for that long.
+        "READY_MAX_OUTBOX_AGE": int(env("READY_MAX_OUTBOX_AGE", str(15 * 60))),
+        # One log line per request: "text" for people, "json" for a log collector.
+        "LOG_FORMAT": env("LOG_FORMAT", "text").strip().lower(),
+        # Prometheus metrics at /metrics: off unless asked for, and then only for these
+        # addresses or networks (everyone else gets 404, as if there were no such page).
+        "METRICS_ENABLED": env("METRICS_ENABLED", "") in ("1", "true", "yes"),
+        "METRICS_ALLOWED": env("METRICS_ALLOWED", "127.0.0.1 ::1"),
     }

@@ -9,6 +9,11 @@ PUBLIC_ENDPOINTS = {
     "core.index",
     "core.set_language",
     "core.health",
+    # Operations (issue 19): probes for load balancers and monitoring have no login. /metrics
+    # answers 404 unless METRICS_ENABLED and the caller's address is in METRICS_ALLOWED.
+    "operations.healthz",
+    "operations.readyz",
+    "operations.metrics",
     "auth.login",
     "auth.logout",
     "auth.forgot_password",
