@@ -5,9 +5,6 @@ place, the other 20 are on the waiting list in a gap-free order, nobody gets an 
 Needs PostgreSQL (several connections really running at once, row locks): set
 TEST_DATABASE_URL=postgresql+psycopg://…  On SQLite it is skipped; SQLite serializes writers
 anyway (see service.lock_event), which test_registrations covers with a smaller run."""
-import os
-import threading
-
 import pytest
 from sqlalchemy import select
 
@@ -15,11 +12,11 @@ from app.core.extensions import db
 from app.events.models import Event
 from app.registrations import service
 from app.registrations.models import Registration
+from tests.concurrency import at_once, needs_postgres
 from tests.test_registrations import frozen_now, make_event, network  # noqa: F401  (fixtures)
 
 pytestmark = [
-    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                       reason="the concurrency test needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://…"),
+    needs_postgres,
     # One connection per thread, so that all 30 really run at once.
     pytest.mark.config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 40, "max_overflow": 0, "pool_pre_ping": True}),
 ]
@@ -28,31 +25,13 @@ PEOPLE, PLACES = 30, 10
 
 
 def register_at_once(app, event_id: int, people: int) -> list:
-    """Every thread waits at the barrier, then registers; returns the outcomes or errors."""
-    barrier = threading.Barrier(people)
-    results: list = [None] * people
+    """Every thread loads the event, waits at the barrier, then registers; the outcomes or errors."""
+    def register(index, event):
+        _registration, _token, outcome = service.register(
+            event, event.starts_at, f"Person {index}", f"person{index}@example.org", None, "", {})
+        return outcome
 
-    def one(index: int) -> None:
-        with app.app_context():
-            try:
-                event = db.session.get(Event, event_id)
-                barrier.wait(timeout=30)
-                _registration, _token, outcome = service.register(
-                    event, event.starts_at, f"Person {index}", f"person{index}@example.org", None, "", {})
-                db.session.commit()
-                results[index] = outcome
-            except Exception as error:  # noqa: BLE001 - the test reports every error
-                db.session.rollback()
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(people)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    return at_once(app, people, register, prepare=lambda _index: db.session.get(Event, event_id))
 
 
 def test_thirty_at_once_for_ten_places(app, network):  # noqa: F811
@@ -85,40 +64,17 @@ def test_cancellations_and_registrations_at_once_never_overbook(app, network):  
     early_ids = db.session.scalars(select(Registration.id).where(Registration.status == "confirmed")).all()[:5]
     db.session.remove()
 
-    barrier = threading.Barrier(15)
-    errors = []
+    # The first five threads cancel an early registration, the other ten register.
+    def prepare(index):
+        return db.session.get(Registration, early_ids[index]) if index < 5 else db.session.get(Event, event_id)
 
-    def cancel_one(registration_id: int) -> None:
-        with app.app_context():
-            try:
-                registration = db.session.get(Registration, registration_id)
-                barrier.wait(timeout=30)
-                service.cancel(registration)
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001
-                errors.append(error)
-            finally:
-                db.session.remove()
+    def act(index, row):
+        if index < 5:
+            return service.cancel(row)
+        return service.register(row, starts_at, f"Late {index}", f"late{index}@example.org", None, "", {})
 
-    def register_one(index: int) -> None:
-        with app.app_context():
-            try:
-                event = db.session.get(Event, event_id)
-                barrier.wait(timeout=30)
-                service.register(event, starts_at, f"Late {index}", f"late{index}@example.org", None, "", {})
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=cancel_one, args=(i,)) for i in early_ids]
-    threads += [threading.Thread(target=register_one, args=(i,)) for i in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    results = at_once(app, 15, act, prepare=prepare)
+    assert [r for r in results if isinstance(r, Exception)] == []
     numbers = service.counts(db.session.get(Event, event_id), starts_at)
     # 15 + 10 registered, 5 cancelled: the 10 places are all taken, the other 10 wait.
     assert numbers == {"confirmed": PLACES, "waiting": 10, "pending": 0, "cancelled": 5}

@@ -6,8 +6,6 @@ makes the second worker's INSERT wait for the first and then fail, so it skips t
 Needs PostgreSQL (connections really running at once): set
 TEST_DATABASE_URL=postgresql+psycopg://…  On SQLite it is skipped; SQLite serializes writers
 anyway, and tests/test_digest.py covers "not twice in a week" one after the other."""
-import os
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -19,41 +17,17 @@ from app.digest import service
 from app.digest.models import Digest, DigestSetting
 from app.mail.models import OutboxMail
 
+from .concurrency import at_once, needs_postgres
 from .test_digest import MONDAY, public_event, subscriber
 from .factories import local
 
 pytestmark = [
-    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                       reason="the concurrency test needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://…"),
+    needs_postgres,
     pytest.mark.config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 0, "pool_pre_ping": True}),
 ]
 
 ROUNDS = 10
 WORKERS = 3
-
-
-def run_at_once(app, count: int) -> list:
-    """One thread per worker; all wait at the barrier, then run the job."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def one(index: int) -> None:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                results[index] = service.send_due_digests(MONDAY + timedelta(minutes=5))
-            except Exception as error:  # noqa: BLE001 - the test reports every error
-                db.session.rollback()
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_two_workers_at_once_send_each_subscriber_one_digest(app, make):
@@ -67,7 +41,7 @@ def test_two_workers_at_once_send_each_subscriber_one_digest(app, make):
     db.session.remove()
 
     for _round in range(ROUNDS):
-        results = run_at_once(app, WORKERS)
+        results = at_once(app, WORKERS, lambda _index, _prepared: service.send_due_digests(MONDAY + timedelta(minutes=5)))
         assert sorted(results) == [0] * (WORKERS - 1) + [len(emails)], results
         sent = Counter(db.session.scalars(select(OutboxMail.recipient)).all())
         assert sent == Counter(emails)

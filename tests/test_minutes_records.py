@@ -1,9 +1,7 @@
 """Decisions (numbered per group and year), action items with the owner's "done" link through
 the real outbox and SMTP, the network's overdue list, attendance from the check-in, the next
 meeting's date and the group page's open action items."""
-import os
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,6 +15,7 @@ from app.minutes import records, service
 from app.minutes.models import ActionItem, AttendanceEntry, Decision, Meeting
 from app.registrations import attendance
 from app.registrations import service as registrations
+from tests.concurrency import at_once, needs_postgres
 from tests.factories import local
 
 HTMX = {"HX-Request": "true"}
@@ -101,8 +100,7 @@ def test_decisions_are_numbered_per_group_and_year(english, network, make):
     assert fragment.lstrip().startswith("<div class=\"minutes-records\"") and 'aria-invalid="true"' in fragment
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                    reason="needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://…")
+@needs_postgres
 @pytest.mark.config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 0})
 def test_decisions_recorded_at_the_same_moment_get_different_numbers(app, network, make):
     group = make.group(network, "AG Sprache")
@@ -110,29 +108,11 @@ def test_decisions_recorded_at_the_same_moment_get_different_numbers(app, networ
     meeting_id = service.open_meeting(event, event.starts_at).id
     db.session.commit()
     db.session.remove()
-    writers = 4
-    barrier = threading.Barrier(writers)
-    results: list = [None] * writers
+    def decide(index, meeting):
+        return records.add_decision(meeting, meeting.items[0], f"Beschluss {index}").number
 
-    def one(index: int) -> None:
-        with app.app_context(), app.test_request_context():
-            try:
-                meeting = db.session.get(Meeting, meeting_id)
-                item = meeting.items[0]
-                barrier.wait(timeout=30)
-                results[index] = records.add_decision(meeting, item, f"Beschluss {index}").number
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001 - the test reports every error
-                db.session.rollback()
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = at_once(app, 4, decide, prepare=lambda _index: db.session.get(Meeting, meeting_id),
+                      request_context=True, timeout=60)
     assert sorted(results) == [1, 2, 3, 4], results
     assert sorted(db.session.scalars(select(Decision.number)).all()) == [1, 2, 3, 4]
 

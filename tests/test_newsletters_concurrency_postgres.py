@@ -6,8 +6,6 @@ request's UPDATE waits for the first's row lock, then finds `sent_at` set and qu
 Needs PostgreSQL (connections really running at once): set
 TEST_DATABASE_URL=postgresql+psycopg://…  On SQLite it is skipped; SQLite serializes writers
 anyway, and tests/test_newsletters.py covers a second send one after the other."""
-import os
-import threading
 from collections import Counter
 
 import pytest
@@ -18,11 +16,11 @@ from app.mail.models import OutboxMail
 from app.newsletters import service
 from app.newsletters.models import Newsletter
 
+from .concurrency import at_once, needs_postgres
 from .test_newsletters import _issue, _subscriber
 
 pytestmark = [
-    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                       reason="the concurrency test needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://…"),
+    needs_postgres,
     pytest.mark.config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 0, "pool_pre_ping": True}),
 ]
 
@@ -31,29 +29,9 @@ REQUESTS = 2
 
 
 def send_at_once(app, newsletter_id: int, count: int) -> list:
-    """One thread per request; all wait at the barrier, then send and commit."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def one(index: int) -> None:
-        with app.app_context():
-            try:
-                newsletter = db.session.get(Newsletter, newsletter_id)  # each request loads it unsent
-                barrier.wait(timeout=30)
-                results[index] = service.send(newsletter)
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001 - the test reports every error
-                db.session.rollback()
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    # Each request loads the issue unsent, then all send at once.
+    return at_once(app, count, lambda _index, newsletter: service.send(newsletter),
+                   prepare=lambda _index: db.session.get(Newsletter, newsletter_id))
 
 
 def test_two_sends_at_once_mail_each_subscriber_once(app, make):

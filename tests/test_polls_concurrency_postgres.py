@@ -6,8 +6,6 @@ all from one of the two saves, and nobody got an error: the participant's row lo
 Needs PostgreSQL (connections really running at once, row locks): set
 TEST_DATABASE_URL=postgresql+psycopg://…  On SQLite it is skipped; SQLite serializes writers
 anyway, and tests/test_polls_answer.py covers saving again."""
-import os
-import threading
 from datetime import datetime, timezone
 
 import pytest
@@ -16,11 +14,11 @@ from sqlalchemy import func, select
 from app.core.extensions import db
 from app.polls import service
 from app.polls.models import PollAnswer, PollParticipant
+from tests.concurrency import at_once, needs_postgres
 from tests.factories import local
 
 pytestmark = [
-    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                       reason="the concurrency test needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://…"),
+    needs_postgres,
     pytest.mark.config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 0, "pool_pre_ping": True}),
 ]
 
@@ -35,29 +33,12 @@ def frozen_now(monkeypatch):
 
 def save_at_once(app, participant_id: int, choices: list[dict[int, str]]) -> list:
     """One thread per set of answers; all wait at the barrier, then save and commit."""
-    barrier = threading.Barrier(len(choices))
-    results: list = [None] * len(choices)
+    def save(index, participant):
+        service.save_answers(participant, choices[index], f"Erika {index}")
+        return "saved"
 
-    def one(index: int) -> None:
-        with app.app_context():
-            try:
-                participant = db.session.get(PollParticipant, participant_id)
-                barrier.wait(timeout=30)
-                service.save_answers(participant, choices[index], f"Erika {index}")
-                db.session.commit()
-                results[index] = "saved"
-            except Exception as error:  # noqa: BLE001 - the test reports every error
-                db.session.rollback()
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(choices))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return at_once(app, len(choices), save, prepare=lambda _index: db.session.get(PollParticipant, participant_id),
+                   timeout=60)
 
 
 def test_two_saves_at_the_same_moment_leave_one_answer_per_date(app, make):
