@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+WORKERS ?= 2
+THREADS ?= 4
 FLASK  := $(BIN)/flask --app app
 # The links in the demo's mails (written by `flask demo` and the worker, outside any request)
 # must point where `make run` serves.
 RUN_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test bench bench-public bench-polls bench-reports bench-digest install install-dev translations messages clean fonts
+.PHONY: run dev test bench bench-public bench-polls bench-reports bench-digest install install-dev translations messages clean fonts
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(BIN)/python:
@@ -37,8 +39,13 @@ fonts:
 translations: | $(BIN)/python
 	$(BIN)/pybabel compile --statistics -d app/translations
 
-run: export BASE_URL ?= $(RUN_URL)
-run: install
+# `make run` serves through gunicorn as production does (WORKERS processes with THREADS threads
+# each; SQLite in WAL mode shares the file between them and the outbox worker); `make dev`
+# through Flask's reloader, for changing the code. Both beside the outbox worker.
+run: SERVER = $(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind 127.0.0.1:$(PORT) 'app:create_app()'
+dev: SERVER = $(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
+run dev: export BASE_URL ?= $(RUN_URL)
+run dev: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	@echo
@@ -52,7 +59,7 @@ run: install
 	@# itself going away (the watcher) stops both. Both run in the background so that the
 	@# trap fires at once (a shell runs traps only between foreground commands).
 	@$(FLASK) outbox work & worker=$$!; \
-	$(FLASK) run --host 127.0.0.1 --port $(PORT) & server=$$!; \
+	$(SERVER) & server=$$!; \
 	( while kill -0 $$PPID 2>/dev/null; do sleep 1; done; kill -TERM $$$$ 2>/dev/null ) & watcher=$$!; \
 	trap 'kill -TERM $$server $$worker $$watcher 2>/dev/null; wait $$server $$worker; exit 130' INT TERM HUP; \
 	wait $$server; status=$$?; \
