@@ -15,7 +15,7 @@ from app.events.models import Event, OccurrenceChange, event_tags
 @pytest.fixture
 def loaded(app):
     load_demo()
-    return db.session.scalars(select(Event)).all()
+    return db.session.scalars(select(Event).order_by(Event.id)).all()  # in the order the demo made them
 
 
 def event_titled(title, slug):
