@@ -113,7 +113,6 @@ def crawl(client, urls: dict[str, str], languages=LANGUAGES) -> dict[str, bytes]
 def main(out: str) -> None:
     import time_machine
 
-    from app.core.extensions import db
     from app.demo import DEMO_PASSWORD, load_demo
     from tests.conftest import make_app
 

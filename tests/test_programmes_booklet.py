@@ -127,7 +127,7 @@ def test_the_renderer_fetches_nothing_from_outside(app):
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols=("data",))
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError):
         fetcher("http://127.0.0.1:9/secret.png")
 
 

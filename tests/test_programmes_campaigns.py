@@ -283,7 +283,7 @@ def test_the_home_page_shows_counts_link_and_snippet(english, coordinator, campa
     page = text(english.get(f"/campaigns/{campaign.id}"))
     assert f'href="/campaigns/{campaign.id}/submissions?status=approved"><strong>2</strong> Approved' in page
     assert f'href="/campaigns/{campaign.id}/submissions?status=submitted"><strong>1</strong> Waiting for review' in page
-    assert f'<strong>1</strong> Draft, not complete yet' in page
+    assert '<strong>1</strong> Draft, not complete yet' in page
     assert "All 4 submissions" in page
     submit_url = f"http://localhost/programmes/{campaign.slug}/submit/{campaign.submission_key}"
     assert f'value="{submit_url}" readonly' in page

@@ -113,10 +113,10 @@ def test_queries_do_not_grow_with_the_programme(app, english, network, coordinat
     approved(small, coordinator, 5)
     approved(large, coordinator, 30)
     counts = {}
-    for name, campaign in (("small", small), ("large", large)):
+    for name, chosen in (("small", small), ("large", large)):
         for fmt in ("csv", "xlsx"):
-            def get(campaign=campaign, fmt=fmt):
-                assert len(download(english, campaign, fmt)) > 500
+            def get(chosen=chosen, fmt=fmt):
+                assert len(download(english, chosen, fmt)) > 500
             counts[(name, fmt)] = count_queries(get)
     assert counts[("small", "csv")] == counts[("large", "csv")] <= 10, counts
     assert counts[("small", "xlsx")] == counts[("large", "xlsx")] <= 10, counts

@@ -254,7 +254,7 @@ def test_subscribe_box_on_the_list(client, network):
     make_event(network)
     text = page(client, "/events?network=magdeburg")
     feed = "http://localhost/feeds/events.ics?network=magdeburg"
-    assert f'href="webcal://localhost/feeds/events.ics?network=magdeburg"' in text
+    assert 'href="webcal://localhost/feeds/events.ics?network=magdeburg"' in text
     [google] = hrefs(text, "https://calendar.google.com/calendar/r?")
     assert _query(google) == {"cid": "webcal://localhost/feeds/events.ics?network=magdeburg"}
     [outlook] = hrefs(text, "https://outlook.live.com/calendar/0/addfromweb?")

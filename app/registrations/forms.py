@@ -26,7 +26,7 @@ def check_email(form, field) -> None:
     try:
         field.data = validate_email(field.data or "", check_deliverability=False).normalized
     except EmailNotValidError:
-        raise ValidationError(_l("Please enter a valid e-mail address, e.g. name@example.org."))
+        raise ValidationError(_l("Please enter a valid e-mail address, e.g. name@example.org.")) from None
 
 
 class HoneypotForm(FlaskForm):
