@@ -9,9 +9,8 @@ from pathlib import Path
 import icalendar
 import pytest
 
-ICS_CHECK = Path("/work/shared/tools/ics-check/ics-check")
-if not ICS_CHECK.exists():
-    ICS_CHECK = Path(__file__).resolve().parents[2] / "shared/tools/ics-check/ics-check"
+# shared/ lies beside the checkout.
+ICS_CHECK = Path(__file__).resolve().parents[2] / "shared/tools/ics-check/ics-check"
 HAVE_ICS_CHECK = shutil.which("node") is not None and ICS_CHECK.exists()
 
 

@@ -6,10 +6,8 @@ Shared set-up for programme tests lives here (`make_programme`, `entry`, `titles
 import io
 import json
 import re
-import shutil
 import subprocess
 from datetime import date, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -23,14 +21,12 @@ from app.programmes import review, service
 from app.programmes.models import Partner
 
 from . import factories
+from .mails import HAVE_ICS_CHECK, ICS_CHECK
 
 BERLIN = "Europe/Berlin"
 # The programme's week: next September, whenever the tests run.
 YEAR = recurrence.to_local(utcnow(), BERLIN).year + 1
 FIRST_DAY = date(YEAR, 9, 20)
-ICS_CHECK = Path("/work/shared/tools/ics-check/ics-check")
-if not ICS_CHECK.exists():
-    ICS_CHECK = Path(__file__).resolve().parents[2] / "shared/tools/ics-check/ics-check"
 
 
 def at(day: int, hour: int, minutes: int = 0):
@@ -431,7 +427,7 @@ def test_partner_logo(client, assorted, make):
     assert client.get(f"/programmes/{campaign.slug}/partners/{foreign.id}/logo").status_code == 404
     assert client.get(f"/programmes/{other.campaign.slug}/partners/{foreign.id}/logo").status_code == 404  # unpublished
     _, text = get(client, f"/programmes/{campaign.slug}")
-    assert f'<a href="https://www.magdeburg.de" rel="noopener noreferrer">' in text
+    assert '<a href="https://www.magdeburg.de" rel="noopener noreferrer">' in text
     assert f'<img src="{url}" alt="Stadt Magdeburg"' in text
     assert '<span class="partner-name">Ohne Logo</span>' in text
 
@@ -464,7 +460,7 @@ def test_feed_changes_when_an_entry_changes(client, assorted):
 
 
 def test_ics_check_agrees_on_the_programme_feed(client, assorted, tmp_path):
-    if shutil.which("node") is None or not ICS_CHECK.exists():
+    if not HAVE_ICS_CHECK:
         pytest.skip("ics-check needs Node (>= 20) and tools/ics-check")
     path = tmp_path / "programme.ics"
     path.write_bytes(client.get(f"/feeds/programmes/{assorted.campaign.slug}.ics").data)
@@ -520,7 +516,7 @@ def test_queries_do_not_grow_with_the_programme(app, make, count_queries):
         slug, art = p.campaign.slug, p.categories["art"].id
         client = app.test_client()
         for label, query, headers in (("page", "", {}), ("filtered", f"?category={art}&step_free=1&spoken=uk", {}),
-                                      ("fragment", f"?district=Buckau", {"HX-Request": "true"}),
+                                      ("fragment", "?district=Buckau", {"HX-Request": "true"}),
                                       ("embed", "", {})):
             path = f"/programmes/{slug}/embed" if label == "embed" else f"/programmes/{slug}"
 
