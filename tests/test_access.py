@@ -238,7 +238,7 @@ def demo_objects(app):
     from app.announcements.models import Announcement
     from app.auth.models import User
     from app.core.extensions import db
-    from app.demo import load_demo
+    from tests.demo_snapshot import load_demo
     from app.directory.models import Membership, Network, Organization, Person
     from app.events.models import Event, EventKind, Tag
     from app.mail import outbox

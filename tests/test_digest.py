@@ -534,7 +534,8 @@ def test_the_pages_take_the_same_queries_however_many_digests_and_subscribers(cl
 # --- The demo ---------------------------------------------------------------------------------
 
 def test_the_demo_has_subscribers_three_past_digests_and_an_intro_waiting(app, client):
-    from app.demo import load_demo
+    from app import demo
+    from tests.demo_snapshot import load_demo
 
     load_demo()
     network = db.session.scalar(select(Network).where(Network.slug == "magdeburg"))
@@ -547,6 +548,6 @@ def test_the_demo_has_subscribers_three_past_digests_and_an_intro_waiting(app, c
     past = service.archive(network)
     assert len(past) == 3 and all(d.sent_at < service.utcnow() and d.content for d in past)
     assert client.get(f"/n/magdeburg/digest/archive/{past[0].week}").status_code == 200
-    load_demo()
+    demo.load_demo()
     assert db.session.scalar(select(func.count(Subscription.id))) == len(subscriptions)
     assert len(service.archive(network)) == 3

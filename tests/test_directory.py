@@ -229,12 +229,13 @@ def test_organization_page_queries_do_not_grow(english, make, count_queries):
 
 
 def test_demo_loads_twice_without_duplicates(app):
-    from app.demo import load_demo
+    from app import demo
+    from tests.demo_snapshot import load_demo
 
     load_demo()
     counts = (db.session.query(Organization).count(), db.session.query(Membership).count(),
               db.session.query(WorkingGroup).count())
-    load_demo()
+    demo.load_demo()
     assert counts == (db.session.query(Organization).count(), db.session.query(Membership).count(),
                       db.session.query(WorkingGroup).count())
     assert counts[0] >= 36

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.core.types import utcnow
-from app.demo import load_demo
+from app import demo as real_demo
+from tests.demo_snapshot import load_demo
 from app.directory.models import Network, WorkingGroup
 from app.events import demo, recurrence, service
 from app.events.models import Event, OccurrenceChange, event_tags
@@ -24,7 +25,7 @@ def event_titled(title, slug):
 
 def test_demo_loads_twice_without_duplicates(loaded):
     counts = (len(loaded), db.session.scalar(select(func.count(OccurrenceChange.id))))
-    load_demo()
+    real_demo.load_demo()
     assert (db.session.scalar(select(func.count(Event.id))),
             db.session.scalar(select(func.count(OccurrenceChange.id)))) == counts
     titles = db.session.execute(select(Event.network_id, Event.title)).all()

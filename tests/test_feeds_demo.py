@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
-from app.demo import load_demo
+from tests.demo_snapshot import load_demo
 from app.directory.models import Network, Organization, WorkingGroup
 from app.events import service as events
 from app.events.models import Event, EventKind, Tag

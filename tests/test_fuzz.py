@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from app.core.extensions import db
-from app.demo import load_demo
+from tests.demo_snapshot import load_demo
 from app.mail.models import OutboxMail
 from app.programmes.models import Campaign
 

@@ -4,7 +4,8 @@ from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.core.types import utcnow
-from app.demo import load_demo
+from app import demo
+from tests.demo_snapshot import load_demo
 from app.minutes import service
 from app.minutes.models import ActionItem, Decision, Meeting
 
@@ -35,5 +36,5 @@ def test_demo_minutes_carry_a_group_from_meeting_to_meeting(app):
     assert db.session.scalar(select(func.count()).select_from(ActionItem).where(ActionItem.status == "done")) > 0
 
     count = len(meetings)
-    load_demo()
+    demo.load_demo()
     assert db.session.scalar(select(func.count(Meeting.id))) == count

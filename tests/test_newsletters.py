@@ -507,10 +507,11 @@ def test_the_public_pdf_is_rate_limited_per_address(app, network, client):
 # --- The demo ---------------------------------------------------------------------------------------------
 
 def test_the_demo_has_two_past_issues_and_a_draft(app, client):
-    from app.demo import load_demo
+    from app import demo
+    from tests.demo_snapshot import load_demo
 
     load_demo()
-    load_demo()  # twice: nothing added
+    demo.load_demo()  # twice: nothing added
     db.session.commit()
     issues = db.session.query(Newsletter).order_by(Newsletter.number).all()
     assert [issue.status for issue in issues] == ["published", "published", "draft"]

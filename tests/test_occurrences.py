@@ -157,7 +157,7 @@ def test_single_events_have_one_row_and_deleting_removes_rows(app, make):
 
 def test_rebuild_writes_the_rows_the_flushes_wrote(app, make):
     """What migration 0010 and bulk loads use gives the same rows as keeping them current."""
-    from app.demo import load_demo
+    from tests.demo_snapshot import load_demo
 
     load_demo()
     before = set(db.session.execute(select(StoredOccurrence.event_id, StoredOccurrence.original_start,

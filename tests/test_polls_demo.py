@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.core.types import utcnow
-from app.demo import load_demo
+from app import demo
+from tests.demo_snapshot import load_demo
 from app.events import recurrence
 from app.polls import service
 from app.polls.demo import OPEN_TITLE
@@ -52,7 +53,7 @@ def test_demo_has_an_open_and_a_decided_poll(app):
 
     counts = (db.session.scalar(select(func.count(Poll.id))), db.session.scalar(select(func.count(PollParticipant.id))),
               db.session.scalar(select(func.count()).select_from(PollAnswer)))
-    load_demo()
+    demo.load_demo()
     assert counts == (db.session.scalar(select(func.count(Poll.id))),
                       db.session.scalar(select(func.count(PollParticipant.id))),
                       db.session.scalar(select(func.count()).select_from(PollAnswer)))

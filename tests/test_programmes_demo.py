@@ -8,7 +8,7 @@ from babel.dates import format_date
 from sqlalchemy import func, select
 
 from app.core.extensions import db
-from app.demo import load_demo
+from tests.demo_snapshot import load_demo
 from app.events.labels import LANGUAGE_LABELS
 from app.events.models import Event
 from app.mail.models import OutboxMail

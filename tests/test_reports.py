@@ -399,7 +399,7 @@ def test_only_who_may_see_a_report_writes_its_intro(app, year, client, make):
 
 def test_the_demo_has_last_years_report(app):
     from app.core.types import utcnow
-    from app.demo import load_demo
+    from tests.demo_snapshot import load_demo
     from app.directory.models import Network
 
     load_demo()

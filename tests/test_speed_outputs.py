@@ -6,7 +6,7 @@ import time_machine
 from app.core.cache import store
 from app.core.extensions import db
 from app.core.types import utcnow
-from app.demo import load_demo
+from tests.demo_snapshot import load_demo
 from app.events import service
 from app.directory.models import Network
 from app.events.models import Event
