@@ -68,6 +68,8 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     mail.init_app(app)
     htmx.init_app(app)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", cache.redis_options())  # fail fast when it is down
     limiter.init_app(app)
     cache.init_app(app)
     compression.init_app(app)

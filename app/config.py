@@ -68,6 +68,9 @@ def load(instance_path: Path) -> dict:
         # memory:// counts per process, so 4 workers would allow 4 times the limit.
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI") or env("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Storage down (Redis): count in this process until it answers again (logged once), rather
+        # than fail every request or let every attempt through.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Without Redis, feeds are cached in this folder (default instance/cache) for every
         # worker of the machine, up to CACHE_SIZE_LIMIT bytes; each process keeps the most
         # used CACHE_LOCAL_BYTES in memory. With Redis, entries expire after CACHE_TTL seconds.

@@ -62,3 +62,47 @@ def test_without_redis_counters_are_per_process(monkeypatch, tmp_path):
     assert config.load(tmp_path)["RATELIMIT_STORAGE_URI"] == "redis://cache.internal:6379/0"
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memcached://127.0.0.1:11211")
     assert config.load(tmp_path)["RATELIMIT_STORAGE_URI"] == "memcached://127.0.0.1:11211"
+
+
+def test_with_redis_down_the_app_serves_limits_in_memory_and_says_so(app, database_url, monkeypatch, caplog):
+    """Redis configured but not answering: pages and feeds are served (uncached), the login limit
+    counts in this process, each part warns once, and /readyz tells the load balancer."""
+    import json
+    import logging
+    import socket
+
+    from app.core.extensions import db
+    from tests import factories
+    from tests.test_feeds import add
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        down = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    network = factories.network("magdeburg", "Netzwerk Magdeburg")
+    event = add(network, "Sprachcafé", factories.local(2027, 3, 2, 15), factories.local(2027, 3, 2, 17))
+    db.session.commit()
+    monkeypatch.setenv("REDIS_URL", down)
+    served = make_app(database_url, RATELIMIT_ENABLED=True)
+    app_logger = logging.getLogger("app")  # it does not propagate to the root, where caplog listens
+    app_logger.addHandler(caplog.handler)
+    try:
+        with served.app_context():
+            client = served.test_client()
+            for url in ("/", "/events", f"/events/{event.id}", "/feeds/n/magdeburg.ics", "/feeds/n/magdeburg.ics"):
+                assert client.get(url).status_code == 200, url
+            statuses = [client.post("/login", data={"email": "x@example.org", "password": "wrong"}).status_code
+                        for _ in range(11)]
+            ready = client.get("/readyz")
+    finally:
+        app_logger.removeHandler(caplog.handler)
+
+    assert statuses == [200] * 10 + [429]  # 10 per minute, counted in memory
+    assert ready.status_code == 503
+    checks = json.loads(ready.data)["checks"]
+    assert checks["redis"]["ok"] is False and checks["database"]["ok"] is True
+    # Besides the request lines (/readyz's 503 is logged as an error): the cache's warning and the
+    # rate limiter's, each once.
+    warnings = sorted((r.name, r.getMessage()) for r in caplog.records
+                      if r.levelno >= logging.WARNING and r.name != "app.requests")
+    assert [name for name, _message in warnings] == ["app.core.cache", "flask-limiter"], warnings
+    assert "Redis failed" in warnings[0][1] and "unreachable" in warnings[1][1]

@@ -8,16 +8,41 @@ instance folder, which the workers of one machine share, bounded by CACHE_SIZE_L
 In front of either, each process keeps a small LRU bounded by CACHE_LOCAL_BYTES, so that a
 warm feed is a dictionary lookup. Keys name content, so no entry is ever stale: callers put
 versions into the key instead of deleting.
+
+Redis down is a cache miss, not an error: the page is built and served, the warning is logged
+once per process, and Redis is left alone for REDIS_RETRY_AFTER seconds, so that no request
+waits for a timeout that the previous one already met.
 """
 import hashlib
+import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
+import redis
 from flask import Flask, current_app
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
 
 _PREFIX = "treffpunkt:cache:"
+# Seconds. Redis answers in milliseconds; and /readyz must answer before the load balancer gives up.
+REDIS_TIMEOUT = 1.0
+REDIS_RETRY_AFTER = 30.0  # seconds
+
+log = logging.getLogger(__name__)
+
+
+def redis_options() -> dict:
+    """Settings for every Redis client of the app: fail within REDIS_TIMEOUT and do not retry
+    (redis-py's default retries with back-off would hold a request for seconds)."""
+    return {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT, "retry": Retry(NoBackoff(), 0)}
+
+
+def redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, **redis_options())
 
 
 def key_of(*parts) -> str:
@@ -30,6 +55,20 @@ class LocalLRU:
 
     def __init__(self, limit: int):
         self.limit, self.used, self.data, self.lock = limit, 0, OrderedDict(), threading.Lock()
+
+    def _fetch(self, keys: list[str]) -> list[bytes | None]:
+        if not self.redis_url:
+            backend = self._shared()
+            return [backend.get(k) for k in keys]
+        if self._redis_usable():
+            try:
+                values = self._shared().mget([_PREFIX + k for k in keys])
+            except RedisError as error:
+                self._redis_failed(error)
+            else:
+                self._redis_answered()
+                return values
+        return [None] * len(keys)
 
     def get(self, key: str) -> bytes | None:
         with self.lock:
@@ -63,15 +102,15 @@ class SharedStore:
         self.ttl = app.config["CACHE_TTL"]
         self.local = LocalLRU(app.config["CACHE_LOCAL_BYTES"])
         self._backend, self._pid = None, None
+        self._redis_down_until = 0.0  # time.monotonic() until which Redis is not asked; 0: it answers
+        self._redis_state = threading.Lock()
         self.hits = self.misses = 0  # entries asked for and found / not found (for tests, benchmarks)
 
     def _shared(self):
         # Opened in each process on first use: a connection must not cross gunicorn's fork.
         if self._pid != os.getpid():
             if self.redis_url:
-                import redis
-
-                self._backend = redis.Redis.from_url(self.redis_url)
+                self._backend = redis_client(self.redis_url)
             else:
                 import diskcache
 
@@ -87,18 +126,27 @@ class SharedStore:
                 found[key] = value
         wanted = [k for k in keys if k not in found]
         if wanted:
-            backend = self._shared()
-            if self.redis_url:
-                values = backend.mget([_PREFIX + k for k in wanted])
-            else:
-                values = [backend.get(k) for k in wanted]
-            for key, value in zip(wanted, values):
+            for key, value in zip(wanted, self._fetch(wanted)):
                 if value is not None:
                     found[key] = value
                     self.local.put(key, value)
         self.hits += len(found)
         self.misses += len(keys) - len(found)
         return found
+
+    def _fetch(self, keys: list[str]) -> list[bytes | None]:
+        if not self.redis_url:
+            backend = self._shared()
+            return [backend.get(k) for k in keys]
+        if self._redis_usable():
+            try:
+                values = self._shared().mget([_PREFIX + k for k in keys])
+            except RedisError as error:
+                self._redis_failed(error)
+            else:
+                self._redis_answered()
+                return values
+        return [None] * len(keys)
 
     def get(self, key: str) -> bytes | None:
         return self.get_many([key]).get(key)
@@ -110,10 +158,17 @@ class SharedStore:
             self.local.put(key, value)
         backend = self._shared()
         if self.redis_url:
-            with backend.pipeline(transaction=False) as pipe:
-                for key, value in entries.items():
-                    pipe.set(_PREFIX + key, value, ex=self.ttl)
-                pipe.execute()
+            if not self._redis_usable():
+                return
+            try:
+                with backend.pipeline(transaction=False) as pipe:
+                    for key, value in entries.items():
+                        pipe.set(_PREFIX + key, value, ex=self.ttl)
+                    pipe.execute()
+            except RedisError as error:
+                self._redis_failed(error)
+            else:
+                self._redis_answered()
         else:
             with backend.transact():  # one commit for all, not one per entry
                 for key, value in entries.items():
@@ -121,6 +176,23 @@ class SharedStore:
 
     def put(self, key: str, value: bytes) -> None:
         self.put_many({key: value})
+
+    def _redis_usable(self) -> bool:
+        return time.monotonic() >= self._redis_down_until
+
+    def _redis_failed(self, error: Exception) -> None:
+        with self._redis_state:
+            if not self._redis_down_until:
+                log.warning("shared cache: Redis failed (%s: %s); serving without it, trying again every %d s",
+                            type(error).__name__, error, REDIS_RETRY_AFTER)
+            self._redis_down_until = time.monotonic() + REDIS_RETRY_AFTER
+
+    def _redis_answered(self) -> None:
+        if self._redis_down_until:
+            with self._redis_state:
+                if self._redis_down_until:
+                    log.info("shared cache: Redis answers again")
+                self._redis_down_until = 0.0
 
     def forget_local(self) -> None:
         """This process's copies only: as after a restart."""

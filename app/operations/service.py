@@ -14,11 +14,10 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy import func, select, text
 
+from ..core.cache import redis_client
 from ..core.extensions import db
 from ..core.types import utcnow
 from ..mail.models import OutboxMail
-
-REDIS_TIMEOUT = 1.0  # seconds: a probe must answer before the load balancer's own timeout
 
 
 @dataclass
@@ -90,13 +89,7 @@ def check_redis() -> Check:
     if not url:
         return Check("redis", True, "not configured")
     try:
-        import redis
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
-
-        # One try: redis-py's default retries would stretch a timeout to several seconds.
-        client = redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT,
-                                      retry=Retry(NoBackoff(), 0))
+        client = redis_client(url)  # one try, with a timeout: a probe must not hang
         try:
             client.ping()
         finally:
