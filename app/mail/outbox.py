@@ -13,10 +13,12 @@ Delivery guarantee — at least once, duplicates only after a crash:
 3. mark `sent_at` in a new transaction.
 A worker that dies between 2 and 3 leaves a sent mail unmarked; when the lease runs out it is
 sent again. We choose that (at-least-once) over marking before sending, which would lose the
-mail on such a crash. Without a crash every mail goes out exactly once, with any number of
-workers on PostgreSQL. SQLite has a single writer: the claim there is the same code without
-SKIP LOCKED, and a conditional UPDATE (on the `next_attempt_at` we read) makes sure that only
-one worker gets each mail even so.
+mail on such a crash. A database that is away at 3 (restarting) is waited for: the worker tries
+to mark the mail again until the lease would run out, the rest of its batch held meanwhile.
+Without a worker's crash every mail goes out exactly once, with any number of workers on
+PostgreSQL, and through a restart of PostgreSQL. SQLite has a single writer: the claim there is
+the same code without SKIP LOCKED, and a conditional UPDATE (on the `next_attempt_at` we read)
+makes sure that only one worker gets each mail even so.
 
 Without MAIL_SERVER (the demo, a developer's machine) nothing is sent: the worker marks due
 mails as sent, and they stay readable in the dev mailbox (/dev/mailbox, app/mail/views.py).
@@ -24,6 +26,7 @@ mails as sent, and they stay readable in the dev mailbox (/dev/mailbox, app/mail
 import re
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
@@ -35,6 +38,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_mail import Message
 from sqlalchemy import column, delete, func, or_, select, table, update
+from sqlalchemy.exc import OperationalError
 
 from ..core.extensions import db, mail
 from ..core.types import utcnow
@@ -49,6 +53,7 @@ MAX_ATTEMPTS = 10  # then the mail is given up (failed_at); about 17 hours of tr
 MAX_BACKOFF = timedelta(hours=6)
 IDLE_SLEEP = 1.5  # seconds between polls when nothing is due
 PERIODIC_EVERY = timedelta(hours=1)
+MARK_RETRY = 0.5  # seconds between attempts to mark a sent mail while the database is away
 
 # Jobs the looping worker runs at most once per hour per process, e.g. "send reminders" and
 # "purge expired registrations". Each is called with no arguments inside the app context and
@@ -232,6 +237,27 @@ def _mark_sent(mail_id: int) -> None:
     db.session.commit()
 
 
+def _mark_sent_when_possible(mail_id: int, stop: threading.Event | None) -> None:
+    """Mark a sent mail, waiting for a database that is away (restarting, failing over). Not
+    longer than the lease: after that the mail is sent again anyway. Not after being told to stop."""
+    give_up = time.monotonic() + LEASE.total_seconds()
+    stop = stop or threading.Event()
+    warned = False
+    while True:
+        try:
+            _mark_sent(mail_id)
+            return
+        except OperationalError as error:  # the connection; any other error is a bug, not an outage
+            db.session.rollback()
+            if stop.is_set() or time.monotonic() >= give_up:
+                raise
+            if not warned:
+                current_app.logger.warning("outbox: mail %s sent but not marked, trying again every %s s: %s",
+                                           mail_id, MARK_RETRY, str(error).splitlines()[0])
+                warned = True
+            stop.wait(MARK_RETRY)
+
+
 def _mark_failed(mail_id: int, attempts: int, error: Exception) -> bool:
     """Count the failed attempt; True when the mail is given up."""
     now = utcnow()
@@ -285,7 +311,7 @@ def process_due(batch: int = 20, stop: threading.Event | None = None) -> dict:
                 current_app.logger.warning("outbox: mail %s to %s not sent: %s", mail_id, recipient, error)
                 counts["failed" if _mark_failed(mail_id, attempts, error) else "retry"] += 1
                 continue
-            _mark_sent(mail_id)
+            _mark_sent_when_possible(mail_id, stop)
             counts["sent"] += 1
 
 
