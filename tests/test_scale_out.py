@@ -55,7 +55,7 @@ class Cluster:
     event_id: int
     kind_id: int
     coordinator: str
-    logs: list[Path] = field(default_factory=list)
+    workers: list[subprocess.Popen] = field(default_factory=list)  # the two outbox workers
 
     @property
     def a(self) -> int:
@@ -219,21 +219,22 @@ def cluster(tmp_path_factory):
         stack.callback(_dispose, app)
         event_id, kind_id = _fill(app)
 
-        ports, servers, paths = [free_port(), free_port()], [], []
+        ports, servers, server_logs = [free_port(), free_port()], [], []
         for name, port in zip("ab", ports):
             log = logs / f"server-{name}.log"
             server = _start([str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
                              "app:create_app()"], env, log)
             stack.callback(_stop, server)
             servers.append(server)
-            paths.append(log)
+            server_logs.append(log)
+        workers = []
         for number in (1, 2):
-            log = logs / f"worker-{number}.log"
-            stack.callback(_stop, _start([*flask, "outbox", "work"], env, log))
-            paths.append(log)
-        for port, server, log in zip(ports, servers, paths):
+            worker = _start([*flask, "outbox", "work"], env, logs / f"worker-{number}.log")
+            stack.callback(_stop, worker)
+            workers.append(worker)
+        for port, server, log in zip(ports, servers, server_logs):
             _wait_ready(port, server, log)
-        yield Cluster(app, ports, inbox, "scale-out", event_id, kind_id, "koordination@scale-out.example", paths)
+        yield Cluster(app, ports, inbox, "scale-out", event_id, kind_id, "koordination@scale-out.example", workers)
 
 
 # --- a) A change made through server A is served by server B at once ------------------
@@ -288,6 +289,7 @@ def test_the_registration_limit_counts_requests_to_both_servers(cluster):
 
 def test_two_workers_send_each_of_200_mails_exactly_once(cluster):
     recipients = {f"empfaenger{n}@bulk.example" for n in range(BULK)}
+    assert all(worker.poll() is None for worker in cluster.workers)
     with cluster.app.app_context():
         for recipient in sorted(recipients):
             enqueue(recipient, "Einladung zum Netzwerktreffen", "Hallo, wir laden herzlich ein.")
@@ -298,6 +300,7 @@ def test_two_workers_send_each_of_200_mails_exactly_once(cluster):
             assert time.monotonic() < deadline, f"{sent} of {BULK} sent within {DELIVERY} s"
             db.session.commit()  # a new snapshot for the next look
             time.sleep(0.2)
+    assert all(worker.poll() is None for worker in cluster.workers)  # both competed to the end
     # A mail is marked sent only after the SMTP server accepted it, so everything is in the inbox now.
     delivered = [message for message in cluster.inbox.messages if message["To"].endswith("@bulk.example")]
     assert Counter(message["To"] for message in delivered) == Counter(recipients)
