@@ -10,7 +10,7 @@ FLASK  := $(BIN)/flask --app app
 # must point where `make run` serves.
 RUN_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run dev test bench bench-public bench-polls bench-reports bench-digest install install-dev translations messages clean fonts
+.PHONY: run dev test bench bench-public bench-polls bench-reports bench-digest bench-scale-out install install-dev translations messages clean fonts
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(BIN)/python:
@@ -98,6 +98,12 @@ bench-reports: install-dev
 bench-digest: install-dev
 	$(BIN)/python bench/digest.py
 	$(BIN)/python bench/digest.py --postgres
+
+# One gunicorn server (2 workers) against two, on a throwaway PostgreSQL database and Redis:
+# 200 sign-ups for 50 places at once and the warm network feed, requests/s and p95 per setup
+# (skipped when PostgreSQL, Redis or wrk is missing; also part of `make bench`).
+bench-scale-out: install-dev
+	$(BIN)/python bench/scale_out.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -139,6 +139,31 @@ class Client:
         return elapsed, response.status, response.getheader("Location") or ""
 
 
+def sign_up_at_once(clients: list[Client]) -> tuple[list, float]:
+    """Every client loads the form, then all POST at the same moment (a barrier). Returns each
+    client's (latency ms, status, Location) by its index, and the seconds until the last answer."""
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        list(pool.map(lambda c: c.load_form(), clients))
+
+    barrier = threading.Barrier(len(clients))
+    results: list = [None] * len(clients)
+
+    def run(client: Client) -> None:
+        barrier.wait(timeout=60)
+        try:
+            results[client.index] = client.register()
+        except OSError as error:
+            results[client.index] = (None, 0, repr(error))
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in clients]
+    wall = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - wall
+
+
 def main() -> int:
     try:
         admin = _pg_admin()
@@ -160,27 +185,7 @@ def main() -> int:
             cwd=ROOT, env=env, start_new_session=True)
         _wait_until_up(port, server)
 
-        clients = [Client(port, event_id, i) for i in range(CLIENTS)]
-        with ThreadPoolExecutor(max_workers=32) as pool:
-            list(pool.map(lambda c: c.load_form(), clients))
-
-        barrier = threading.Barrier(CLIENTS)
-        results: list = [None] * CLIENTS
-
-        def run(client: Client) -> None:
-            barrier.wait(timeout=60)
-            try:
-                results[client.index] = client.register()
-            except OSError as error:
-                results[client.index] = (None, 0, repr(error))
-
-        threads = [threading.Thread(target=run, args=(c,)) for c in clients]
-        wall = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - wall
+        results, wall = sign_up_at_once([Client(port, event_id, i) for i in range(CLIENTS)])
 
         ok = [r for r in results if r[1] == 302 and "/registered/" in r[2]]
         errors = [r for r in results if not (r[1] == 302 and "/registered/" in r[2])]

@@ -128,10 +128,12 @@ def get(port: int, path: str, headers=None) -> tuple[int, float, dict, bytes]:
 
 
 class Server:
-    """gunicorn serving `app` of the checkout at `root` (bench/public_pages.py serves another one)."""
+    """gunicorn serving `app` of the checkout at `root` (bench/public_pages.py serves another one), its log
+    lines to `output` (a file) or the terminal."""
 
-    def __init__(self, app: str, env: dict, workers: int = WORKERS, port: int | None = None, root: Path = ROOT):
-        self.app, self.env, self.workers, self.root = app, env, workers, root
+    def __init__(self, app: str, env: dict, workers: int = WORKERS, port: int | None = None, root: Path = ROOT,
+                 output=None):
+        self.app, self.env, self.workers, self.root, self.output = app, env, workers, root, output
         self.port, self.process = port or _free_port(), None
 
     def start(self) -> "Server":
@@ -139,7 +141,7 @@ class Server:
         self.process = subprocess.Popen(
             [str(root / ".venv/bin/gunicorn"), "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "--chdir", str(root / "bench") if "reference" in self.app else str(root),
-             self.app], cwd=root, env=self.env, start_new_session=True)
+             self.app], cwd=root, env=self.env, start_new_session=True, stdout=self.output, stderr=self.output)
         if "reference" in self.app:
             time.sleep(1.5)
         else:

@@ -10,6 +10,7 @@ import contextvars
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 
 import pytest
 from flask import has_app_context
@@ -165,21 +166,35 @@ class _Inbox:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server (aiosmtpd) on 127.0.0.1; yields (port, inbox)."""
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     import socket
-
-    from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def smtp_inbox():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 while the block runs; yields (port, inbox)."""
+    from aiosmtpd.controller import Controller
+
+    port = free_port()
     inbox = _Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    yield port, inbox
-    controller.stop()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; yields (port, inbox)."""
+    with smtp_inbox() as server:
+        yield server
 
 
 @pytest.fixture

@@ -64,3 +64,17 @@ def meeting_event(network, group=None, title="AG Sprache", start=None, repeat=No
     events.save(event, **fields)
     db.session.flush()
     return event
+
+
+def event_form(kind, **overrides):
+    """What the event form posts for a public café on 4 March 2027, 15:00–17:00 (`overrides` change fields)."""
+    data = {
+        "title": "Ehrenamtscafé", "kind_id": kind.id, "working_group_id": 0, "organization_id": 0,
+        "contact_person_id": 0, "description": "Kaffee, Kuchen und Gespräche.",
+        "start_date": "2027-03-04", "start_time": "15:00", "end_date": "", "end_time": "17:00",
+        "repeat": "none", "repeat_until": "", "repeat_count": "",
+        "venue_name": "Einewelthaus", "venue_address": "Schellingstraße 3-4, 39104 Magdeburg",
+        "languages": ["de", "ar"], "visibility": "public", "tags": "Café, Ehrenamt",
+    }
+    data.update(overrides)
+    return data

@@ -11,7 +11,7 @@ from app.directory import service as directory
 from app.events import recurrence, service
 from app.events.forms import date_limits
 from app.events.models import Event, OccurrenceChange
-from tests.factories import local
+from tests.factories import event_form as form, local
 
 BERLIN = "Europe/Berlin"
 
@@ -37,19 +37,6 @@ def english(coordinator_client, kinds):
 @pytest.fixture
 def german(coordinator_client, kinds):
     return coordinator_client  # German is the default: times read 15:00
-
-
-def form(kind, **overrides):
-    data = {
-        "title": "Ehrenamtscafé", "kind_id": kind.id, "working_group_id": 0, "organization_id": 0,
-        "contact_person_id": 0, "description": "Kaffee, Kuchen und Gespräche.",
-        "start_date": "2027-03-04", "start_time": "15:00", "end_date": "", "end_time": "17:00",
-        "repeat": "none", "repeat_until": "", "repeat_count": "",
-        "venue_name": "Einewelthaus", "venue_address": "Schellingstraße 3-4, 39104 Magdeburg",
-        "languages": ["de", "ar"], "visibility": "public", "tags": "Café, Ehrenamt",
-    }
-    data.update(overrides)
-    return data
 
 
 def create(client, kind, **overrides) -> Event:
