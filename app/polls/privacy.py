@@ -8,7 +8,7 @@ are deleted explicitly: SQLite enforces no ON DELETE CASCADE here.
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from ..core.extensions import db
 from ..core.types import utcnow
@@ -28,16 +28,21 @@ def _forget(poll_ids) -> int:
 
 def purge_expired(now: datetime | None = None) -> int:
     """Delete the participants and answers of polls whose end (closed, else the deadline) plus
-    retention days has passed; returns how many polls were purged. Does not commit."""
+    retention days has passed; returns how many polls were purged. Does not commit. Each poll
+    is claimed first by a conditional UPDATE: of two workers at once, one purges it, the other
+    (on PostgreSQL after waiting for the first's commit) finds it purged."""
     now = now or utcnow()
     ended = func.coalesce(Poll.closed_at, Poll.deadline)
-    due = [poll for poll in db.session.scalars(select(Poll).where(Poll.purged_at.is_(None), ended < now))
-           if (poll.closed_at or poll.deadline) + timedelta(days=poll.retention_days or 0) <= now]
+    candidates = db.session.scalars(select(Poll).where(Poll.purged_at.is_(None), ended < now)
+                                    .order_by(Poll.id)).all()  # every worker claims in the same order: no deadlock
+    due = [poll for poll in candidates
+           if (poll.closed_at or poll.deadline) + timedelta(days=poll.retention_days or 0) <= now
+           and db.session.execute(update(Poll).where(Poll.id == poll.id, Poll.purged_at.is_(None))
+                                  .values(purged_at=now).execution_options(synchronize_session=False)).rowcount]
     if due:
         _forget([poll.id for poll in due])
         for poll in due:
-            poll.purged_at = now
-            db.session.expire(poll, ["participants"])
+            db.session.expire(poll, ["purged_at", "participants"])
     return len(due)
 
 

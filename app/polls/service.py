@@ -393,11 +393,15 @@ def deadline_reminder_job(now: datetime | None = None) -> int:
 def _remind_before_deadlines(now: datetime) -> int:
     due = db.session.scalars(select(Poll).where(
         Poll.status == "open", Poll.deadline_reminded_at.is_(None),
-        Poll.deadline > now, Poll.deadline <= now + timedelta(days=1))).all()
+        Poll.deadline > now, Poll.deadline <= now + timedelta(days=1))
+        .order_by(Poll.id)).all()  # every worker claims in the same order: no deadlock
     reminded = 0
     for poll in due:
-        poll.deadline_reminded_at = now
-        reminded += remind(poll, now)
+        # Claimed conditionally, as in decide(): of two workers at once only one reminds.
+        if db.session.execute(sql_update(Poll).where(Poll.id == poll.id, Poll.deadline_reminded_at.is_(None))
+                              .values(deadline_reminded_at=now).execution_options(
+                                  synchronize_session=False)).rowcount:
+            reminded += remind(poll, now)
     return reminded
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import segno
 from flask import current_app
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..core.extensions import db
 from ..core.formatting import when
@@ -170,7 +170,9 @@ def declined(registration: Registration) -> None:
 # --- Reminders ------------------------------------------------------------------------
 
 def send_reminders(now: datetime | None = None) -> int:
-    """Mail confirmed registrants `reminder_days` before their date, once. The number sent."""
+    """Mail confirmed registrants `reminder_days` before their date, once: each registration is
+    claimed by a conditional UPDATE, so of two workers at once only one mails it (on PostgreSQL
+    the other waits for the first's commit and finds it reminded). The number sent."""
     now = now or utcnow()
     rows = db.session.execute(
         select(Registration, RegistrationSettings.reminder_days)
@@ -179,13 +181,17 @@ def send_reminders(now: datetime | None = None) -> int:
         .where(Registration.status == "confirmed", Registration.reminded_at.is_(None),
                RegistrationSettings.reminder_days.is_not(None), RegistrationSettings.reminder_days > 0,
                Event.status == "published", Registration.occurrence_start > now,
-               Registration.occurrence_start <= now + timedelta(days=60))).all()
+               Registration.occurrence_start <= now + timedelta(days=60))
+        .order_by(Registration.id)).all()  # every worker claims in the same order: no deadlock
     sent = 0
     for registration, days in rows:
         occurrence = occurrence_of(registration.event, registration.occurrence_start)
         if occurrence.cancelled or not now < occurrence.starts_at <= now + timedelta(days=days):
             continue
-        registration.reminded_at = now
+        if not db.session.execute(
+                update(Registration).where(Registration.id == registration.id, Registration.reminded_at.is_(None))
+                .values(reminded_at=now).execution_options(synchronize_session=False)).rowcount:
+            continue
         with force_locale(language_of(registration)):
             letter = Letter(_("Reminder: %(title)s", title=title_of(registration.event)), greeting(registration.name),
                             [_("a reminder: you are registered for this event.")],

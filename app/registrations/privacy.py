@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db
@@ -58,14 +58,16 @@ def _anonymous_counts(event: Event) -> dict[tuple[datetime, str], int]:
 
 
 def purge_expired(now: datetime | None = None) -> PurgeResult:
-    """Delete the personal data of events whose end plus retention days has passed; keep counts."""
+    """Delete the personal data of events whose end plus retention days has passed; keep counts.
+    Each event is claimed first (see _claim), so two workers running this at once purge it once."""
     now = now or utcnow()
     result = PurgeResult()
     candidates = db.session.execute(
         select(Event, RegistrationSettings).join(RegistrationSettings, RegistrationSettings.event_id == Event.id)
-        .where(RegistrationSettings.purged_at.is_(None), Event.last_ends_at < now)).all()
+        .where(RegistrationSettings.purged_at.is_(None), Event.last_ends_at < now)
+        .order_by(Event.id)).all()  # every worker claims in the same order: no deadlock
     for event, settings in candidates:
-        if event.last_ends_at + timedelta(days=settings.retention_days or 0) > now:
+        if event.last_ends_at + timedelta(days=settings.retention_days or 0) > now or not _claim(event.id, now):
             continue
         counts = _anonymous_counts(event)
         db.session.execute(delete(AnonymousCount).where(AnonymousCount.event_id == event.id))
@@ -76,9 +78,18 @@ def purge_expired(now: datetime | None = None) -> PurgeResult:
         result.invitations += db.session.execute(
             delete(Invitation).where(Invitation.event_id == event.id)).rowcount or 0
         personal_data_deleted.send(event.id, email=None)
-        settings.purged_at = now
+        db.session.expire(settings, ["purged_at"])  # written by _claim
         result.events += 1
     return result
+
+
+def _claim(event_id: int, now: datetime) -> bool:
+    """Mark the event purged, conditionally: of two workers at once, one changes the row; on
+    PostgreSQL the other waits for its commit and then finds nothing left to change."""
+    return db.session.execute(
+        update(RegistrationSettings)
+        .where(RegistrationSettings.event_id == event_id, RegistrationSettings.purged_at.is_(None))
+        .values(purged_at=now).execution_options(synchronize_session=False)).rowcount == 1
 
 
 def anonymous_counts(event: Event) -> list[AnonymousCount]:
