@@ -183,3 +183,26 @@ class ReviewStep(db.Model):
 
     submission = relationship(Submission, back_populates="history")
     user = relationship("User")
+
+
+class BookletBuild(db.Model):
+    """The booklet of a published campaign in one language, as the outbox worker last built it
+    (programmes/booklet_builds.py). In the database, so every server serves the same copy.
+
+    `wanted` counts the changes that alter the booklet, `built` the count the stored copy
+    reflects: stale while wanted > built. `lease_until` is set while a worker builds it."""
+
+    __tablename__ = "programme_booklets"
+    __table_args__ = (UniqueConstraint("campaign_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(10))
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # SHA-256 of the HTML the PDF was made from: its strong ETag, and how the worker sees that
+    # nothing changed without running WeasyPrint.
+    html_hash: Mapped[str | None] = mapped_column(String(64))
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    wanted: Mapped[int] = mapped_column(Integer, default=1)
+    built: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

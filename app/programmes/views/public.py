@@ -29,7 +29,7 @@ from ...events.labels import LANGUAGE_LABELS
 from ...events.public import time_range
 from ...events.service import id_param
 from ...registrations import availability
-from .. import booklet, listing
+from .. import booklet, booklet_builds, listing
 from ..labels import TARGET_GROUP_LABELS, category_label
 from ..models import Campaign, Partner, Submission
 from . import bp
@@ -163,6 +163,7 @@ def _context(campaign: Campaign, preview: bool) -> dict:
 def programme(slug: str):
     campaign, preview = _campaign(slug)
     return render("programmes/programme.html", "programmes/_programme_list.html", embed=False,
+                  booklet_stale=not preview and booklet_builds.is_stale(campaign, str(get_locale())),
                   **_context(campaign, preview))
 
 
@@ -191,13 +192,28 @@ def embed(slug: str):
 @bp.get("/programmes/<slug>/booklet.pdf", endpoint="booklet")
 @public
 def booklet_pdf(slug: str):
+    """The stored booklet (booklet_builds.py), stale or not, with its hash as the ETag; built
+    here only when no copy exists yet. The coordinator's preview is built each time."""
     campaign, preview = _campaign(slug)
-    data = booklet.build(campaign, preview=preview)
-    response = make_response(data)
+    if preview:
+        response = make_response(booklet.build(campaign, preview=True))
+        response.headers["Cache-Control"] = "private, no-store"
+    else:
+        language = str(get_locale())
+        found = booklet_builds.stored(campaign, language)
+        if found is not None and found.html_hash in request.if_none_match:
+            response = make_response(b"")  # 304 below, without loading the PDF
+            digest = found.html_hash
+        elif found is not None:
+            response, digest = make_response(booklet_builds.pdf_of(campaign, language)), found.html_hash
+        else:
+            data, digest = booklet_builds.build_now(campaign, language)
+            response = make_response(data)
+        response.set_etag(digest)
+        response.headers["Cache-Control"] = "public, max-age=300"
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{booklet.filename(campaign)}"'
-    response.headers["Cache-Control"] = "private, no-store" if preview else "public, max-age=300"
-    return response
+    return response.make_conditional(request)
 
 
 @bp.get("/programmes/<slug>/partners/<int:partner_id>/logo")
