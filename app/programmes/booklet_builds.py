@@ -26,9 +26,9 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import event as sa_event, or_, select, update
+from sqlalchemy import event as sa_event, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, with_expression
 
 from ..core.extensions import db
 from ..core.types import utcnow
@@ -69,10 +69,12 @@ def pdf_of(campaign: Campaign, language: str) -> bytes:
                                                          _builds.c.language == language))
 
 
-def is_stale(campaign: Campaign, language: str) -> bool:
-    """For the programme page's note: a copy exists and a newer one is being built."""
-    found = stored(campaign, language)
-    return found is not None and found.stale
+def with_stale(language: str):
+    """Loads Campaign.booklet_stale in the campaign's own query, for the programme page's note:
+    a copy exists and a newer one is being built."""
+    return with_expression(Campaign.booklet_stale, exists().where(
+        _builds.c.campaign_id == Campaign.id, _builds.c.language == language,
+        _builds.c.html_hash.is_not(None), _builds.c.wanted > _builds.c.built))
 
 
 def _render(campaign: Campaign, language: str) -> str:

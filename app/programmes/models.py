@@ -9,7 +9,7 @@ facts (category, district, target groups, fee, step-free access) stay on the sub
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..core.extensions import db
 from ..core.types import UTCDateTime, utcnow
@@ -64,6 +64,9 @@ class Campaign(db.Model):
                               order_by="Category.position, Category.name")
     partners = relationship("Partner", back_populates="campaign", cascade="all, delete-orphan",
                             order_by="Partner.position, Partner.id")
+    # Loaded by the programme page with the campaign (booklet_builds.with_stale): whether its
+    # booklet in the reader's language is being built anew.
+    booklet_stale: Mapped[bool | None] = query_expression()
 
 
 class Category(db.Model):

@@ -38,10 +38,10 @@ from . import bp
 LOGO_TYPES = ("image/png", "image/jpeg")
 
 
-def _campaign(slug: str, preview_allowed: bool = True) -> tuple[Campaign, bool]:
-    """The campaign and whether this is a coordinator's preview of an unpublished one; 404 for
-    anyone else (an unpublished programme's existence is not told)."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug[:80]))
+def _campaign(slug: str, preview_allowed: bool = True, *options) -> tuple[Campaign, bool]:
+    """The campaign (loaded with `options`) and whether this is a coordinator's preview of an
+    unpublished one; 404 for anyone else (an unpublished programme's existence is not told)."""
+    campaign = db.session.scalar(select(Campaign).options(*options).where(Campaign.slug == slug[:80]))
     if campaign is None:
         abort(404)
     if campaign.status == "published":
@@ -161,10 +161,9 @@ def _context(campaign: Campaign, preview: bool) -> dict:
 @bp.get("/programmes/<slug>")
 @public
 def programme(slug: str):
-    campaign, preview = _campaign(slug)
+    campaign, preview = _campaign(slug, True, booklet_builds.with_stale(str(get_locale())))
     return render("programmes/programme.html", "programmes/_programme_list.html", embed=False,
-                  booklet_stale=not preview and booklet_builds.is_stale(campaign, str(get_locale())),
-                  **_context(campaign, preview))
+                  booklet_stale=not preview and campaign.booklet_stale, **_context(campaign, preview))
 
 
 def _frame_ancestors_policy() -> str:
