@@ -69,7 +69,7 @@ def test_published_booklet_is_built_by_the_worker_once(app, programme, renders):
     assert len(renders) == 1
 
 
-def test_approve_and_edit_make_it_stale_and_an_unchanged_html_skips_weasyprint(app, programme, renders):
+def test_approve_edit_and_withdraw_make_it_stale_and_an_unchanged_html_skips_weasyprint(app, programme, renders):
     booklet_builds.build_next()
     first = build_row(programme.campaign)
     first_hash, first_at = first.html_hash, first.built_at
@@ -96,6 +96,12 @@ def test_approve_and_edit_make_it_stale_and_an_unchanged_html_skips_weasyprint(a
     after = build_row(programme.campaign)
     assert len(renders) == 3 and (after.html_hash, after.built_at) == (before.html_hash, before.built_at)
     assert first_at <= after.built_at
+
+    service.withdraw(late)  # stays in the programme, marked cancelled
+    db.session.commit()
+    assert stale(programme.campaign)
+    booklet_builds.build_next()
+    assert "Spätes Konzert" in renders[-1] and len(renders) == 4 and not stale(programme.campaign)
 
 
 def test_served_from_the_stored_copy_with_etag_and_304(app, client, programme, renders):

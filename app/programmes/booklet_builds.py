@@ -2,9 +2,9 @@
 campaign and language (the booklet speaks the reader's language), in the database so every
 server serves the same copy.
 
-    mark stale   every flush that changes what a booklet shows (an entry, its event, the
-                 campaign, a category, a partner, the network's name or logo) counts one more
-                 wanted change on that campaign's rows: one UPDATE, no rendering
+    mark stale   every flush that changes what a booklet shows (an entry, its event and
+                 picture, the campaign, a category, a partner, the network's name or logo)
+                 counts one more wanted change on that campaign's rows: one UPDATE, no rendering
     build_next   the outbox worker's job every round: claim one stale booklet with a lease,
                  render its HTML; only when the HTML's SHA-256 differs from the stored one run
                  WeasyPrint; store PDF, hash and the built count in one UPDATE
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, with_expression
 from ..core.extensions import db
 from ..core.types import utcnow
 from ..directory.models import Network
-from ..events.models import Event
+from ..events.models import Event, EventPicture
 from ..mail.outbox import register_each_round
 from . import booklet
 from .models import BookletBuild, Campaign, Category, Partner, Submission
@@ -165,9 +165,12 @@ def _mark_stale(session: Session, _context) -> None:
             campaigns.add(obj.campaign_id)
         elif isinstance(obj, Event):
             events.add(obj.id)
+        elif isinstance(obj, EventPicture):
+            events.add(obj.event_id)
         elif isinstance(obj, Network):
             networks.add(obj.id)
     campaigns.discard(None)
+    events.discard(None)
     conditions = []
     if campaigns:
         conditions.append(_builds.c.campaign_id.in_(campaigns))
