@@ -8,8 +8,8 @@ server serves the same copy.
     build_next   the outbox worker's job every round: claim one stale booklet with a lease,
                  render its HTML; only when the HTML's SHA-256 differs from the stored one run
                  WeasyPrint; store PDF, hash and the built count in one UPDATE
-    stored       what the booklet URL serves (the stale copy too, while the new one builds)
-    build_now    the fallback when no copy exists yet: built once in the request, and stored
+    copy_for     what the booklet URL serves (the stale copy too, while the new one builds);
+                 when no copy exists yet, build_now builds it once in the request and stores it
 
 A worker killed while building wrote nothing (the old copy stays); its lease runs out and
 another worker takes the booklet. The claim is the outbox's: FOR UPDATE SKIP LOCKED on
@@ -21,7 +21,6 @@ Stored booklets are always rendered for BASE_URL (else http://localhost), never 
 Host of the request that happened to build one: that copy is served to everyone.
 """
 import hashlib
-from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -43,12 +42,6 @@ LEASE = timedelta(minutes=5)  # far longer than a build takes (about 3 s for 60 
 _builds = BookletBuild.__table__
 
 
-@dataclass(frozen=True)
-class Stored:
-    html_hash: str
-    stale: bool
-
-
 def want(campaign_id: int, language: str) -> None:
     """Ask for the booklet in this language (no-op when it is asked for already)."""
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -56,17 +49,17 @@ def want(campaign_id: int, language: str) -> None:
                        .on_conflict_do_nothing())
 
 
-def stored(campaign: Campaign, language: str) -> Stored | None:
-    """The stored copy's hash and whether it is stale; None when there is no copy."""
-    row = db.session.execute(select(_builds.c.html_hash, _builds.c.wanted > _builds.c.built).where(
-        _builds.c.campaign_id == campaign.id, _builds.c.language == language,
-        _builds.c.html_hash.is_not(None))).first()
-    return Stored(row[0], bool(row[1])) if row else None
-
-
-def pdf_of(campaign: Campaign, language: str) -> bytes:
-    return db.session.scalar(select(_builds.c.pdf).where(_builds.c.campaign_id == campaign.id,
-                                                         _builds.c.language == language))
+def copy_for(campaign: Campaign, language: str, known) -> tuple[bytes | None, str]:
+    """What the booklet URL serves: the stored copy, stale or not, and its hash (the ETag);
+    None for the bytes when the reader's copy (`known`: their If-None-Match) is that one.
+    Built here only when there is no copy yet."""
+    where = (_builds.c.campaign_id == campaign.id, _builds.c.language == language)
+    digest = db.session.scalar(select(_builds.c.html_hash).where(*where, _builds.c.html_hash.is_not(None)))
+    if digest is None:
+        return build_now(campaign, language)
+    if digest in known:
+        return None, digest
+    return db.session.scalar(select(_builds.c.pdf).where(*where)), digest
 
 
 def with_stale(language: str):

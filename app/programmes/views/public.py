@@ -198,16 +198,8 @@ def booklet_pdf(slug: str):
         response = make_response(booklet.build(campaign, preview=True))
         response.headers["Cache-Control"] = "private, no-store"
     else:
-        language = str(get_locale())
-        found = booklet_builds.stored(campaign, language)
-        if found is not None and found.html_hash in request.if_none_match:
-            response = make_response(b"")  # 304 below, without loading the PDF
-            digest = found.html_hash
-        elif found is not None:
-            response, digest = make_response(booklet_builds.pdf_of(campaign, language)), found.html_hash
-        else:
-            data, digest = booklet_builds.build_now(campaign, language)
-            response = make_response(data)
+        data, digest = booklet_builds.copy_for(campaign, str(get_locale()), request.if_none_match)
+        response = make_response(data or b"")  # no data: the reader has it, 304 below
         response.set_etag(digest)
         response.headers["Cache-Control"] = "public, max-age=300"
     response.mimetype = "application/pdf"
