@@ -128,6 +128,7 @@ def _subscribe() -> None:
     from .minutes import agenda as _agenda  # noqa: F401  registrations.invitation_extras: the agenda
     from .minutes import service as _minutes  # noqa: F401  events.event_rescheduled, registrations' personal data
     from .polls import privacy as _poll_privacy  # noqa: F401  registrations' personal data export
+    from .programmes import booklet_builds as _booklet_builds  # noqa: F401  every flush that changes a booklet
     from .registrations import notifications as _notifications  # noqa: F401  events.event_changed: mails
     from .search import index as _search_index  # noqa: F401  every flush that changes what the search finds
 

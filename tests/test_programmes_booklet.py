@@ -1,6 +1,6 @@
 """The programme booklet (issue 7): a PDF with the cover, every entry day by day with its QR
 code, the index of organizers with page numbers; user text escaped and sanitized; nothing
-fetched from outside; the built PDF kept while nothing changes."""
+fetched from outside. Its storage and the worker's builds: test_programmes_booklet_builds.py."""
 import io
 import re
 import shutil
@@ -141,18 +141,3 @@ def test_long_descriptions_are_cut_after_a_paragraph():
     assert cut and first_long.count("Lang") == 150 and "Zweiter" not in first_long
     far_too_long, cut = booklet.short_description("Wort " * 1000)
     assert cut and 150 < far_too_long.count("Wort") < 190  # after a word, at twice the limit
-
-
-def test_built_pdf_is_kept_until_something_changes(app, client, assorted):
-    url = f"/programmes/{assorted.campaign.slug}/booklet.pdf"
-    booklet._pdf.cache_clear()
-    first = client.get(url).data
-    assert client.get(url).data == first
-    assert booklet._pdf.cache_info().hits == 1
-    review.edit_by_coordinator(assorted.cafe, assorted.coordinator, venue_name="Rathaus")
-    db.session.commit()
-    changed = client.get(url).data
-    assert booklet._pdf.cache_info().misses == 2
-    assert "Rathaus" in pdf_text(app, assorted.campaign, changed)
-    english = client.get(url, headers={"Accept-Language": "en"})
-    assert booklet._pdf.cache_info().misses == 3 and english.data != changed  # another language

@@ -4,6 +4,8 @@ and the worker (`flask --app app outbox work`) sends it.
     enqueue(...)            add a mail to db.session; the caller's commit commits it with its change
     work(once=False)        send what is due; retry with back-off; loop until SIGTERM/SIGINT
     register_periodic(fn)   a daily-ish job the looping worker runs at most once an hour
+    register_each_round(fn) a short job the looping worker runs every round, beside the mail
+                            (a higher package's background work, e.g. building the booklet)
 
 Delivery guarantee — at least once, duplicates only after a crash:
 1. claim: in one short transaction, pick due mails (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so
@@ -63,10 +65,22 @@ _periodic: list = []
 _periodic_last_run: datetime | None = None
 
 
+# Jobs the looping worker runs every round (every IDLE_SLEEP seconds or so), under the same
+# rules as the periodic ones; each does a bounded piece of work (one item), so mail keeps flowing.
+_each_round: list = []
+
+
 def register_periodic(fn):
     """Register a job for the worker's hourly round (usable as a decorator)."""
     if fn not in _periodic:
         _periodic.append(fn)
+    return fn
+
+
+def register_each_round(fn):
+    """Register a job for every round of the worker's loop (usable as a decorator)."""
+    if fn not in _each_round:
+        _each_round.append(fn)
     return fn
 
 
@@ -322,25 +336,37 @@ def run_periodic(force: bool = False) -> int:
     if not force and _periodic_last_run is not None and now - _periodic_last_run < PERIODIC_EVERY:
         return 0
     _periodic_last_run = now
-    for job in list(_periodic):
+    return _run_jobs(_periodic)
+
+
+def run_each_round() -> int:
+    """Run the jobs registered for every round; returns how many ran."""
+    return _run_jobs(_each_round)
+
+
+def _run_jobs(jobs: list) -> int:
+    """Each job, committed after it; one that raises is rolled back and logged, the next runs."""
+    for job in list(jobs):
         try:
             job()
             db.session.commit()
         except Exception:
             db.session.rollback()
-            current_app.logger.exception("outbox: periodic job %s failed", getattr(job, "__name__", job))
-    return len(_periodic)
+            current_app.logger.exception("outbox: job %s failed", getattr(job, "__name__", job))
+    return len(jobs)
 
 
 def work(once: bool = False, batch: int = 20, periodic: bool | None = None) -> dict:
     """Send due mail. once=True: what is due now, then return the counts. Otherwise loop,
     polling every IDLE_SLEEP seconds, until SIGTERM or SIGINT; the mail being sent is finished
-    and marked first. The periodic jobs run in the loop (not with once=True unless asked)."""
+    and marked first. The periodic and every-round jobs run in the loop (not with once=True
+    unless asked)."""
     if periodic is None:
         periodic = not once
     if once:
         if periodic:
             run_periodic()
+            run_each_round()
         return process_due(batch)
 
     stop = threading.Event()
@@ -354,6 +380,7 @@ def work(once: bool = False, batch: int = 20, periodic: bool | None = None) -> d
             try:
                 if periodic:
                     run_periodic()
+                    run_each_round()
                 for key, value in process_due(batch, stop).items():
                     totals[key] += value
             except Exception:  # e.g. the database is restarting: log, wait, go on

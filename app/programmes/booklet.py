@@ -4,13 +4,14 @@ entries as the programme page.
     html(campaign, preview)   the booklet as HTML: a cover (title, motto, dates, network and
                               partner logos, intro), the programme day by day with a QR code and
                               the picture (when it has one) per event, and an index of organizers with page numbers
-    build(campaign, preview)  the PDF
+    pdf(document)             the PDF of that HTML (WeasyPrint)
+    build(campaign, preview)  both: the coordinator's preview, built in the request
 
 The renderer may load data: URLs only (logos, pictures and QR codes are inline): nothing in a
-submission can make the server fetch an address. Laying out 60 entries takes most of a
-second (see bench/programme.py), so the PDF is kept in-process under its HTML: whatever
+submission can make the server fetch an address. Laying out 60 entries takes seconds, so the
+published booklet is built by the outbox worker and stored (booklet_builds.py): whatever
 changes what the booklet shows (an entry, a category's name, a logo, the language) changes
-the HTML and so builds it afresh; the same HTML is the same PDF.
+the HTML; the same HTML is the same PDF.
 """
 import base64
 from functools import lru_cache
@@ -76,8 +77,7 @@ def html(campaign: Campaign, preview: bool = False) -> str:
         entry_time=entry_time, short_description=short_description)
 
 
-@lru_cache(maxsize=8)
-def _pdf(document: str) -> bytes:
+def pdf(document: str) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
@@ -85,7 +85,7 @@ def _pdf(document: str) -> bytes:
 
 
 def build(campaign: Campaign, preview: bool = False) -> bytes:
-    return _pdf(html(campaign, preview))
+    return pdf(html(campaign, preview))
 
 
 def filename(campaign: Campaign) -> str:

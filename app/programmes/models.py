@@ -9,7 +9,7 @@ facts (category, district, target groups, fee, step-free access) stay on the sub
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..core.extensions import db
 from ..core.types import UTCDateTime, utcnow
@@ -64,6 +64,9 @@ class Campaign(db.Model):
                               order_by="Category.position, Category.name")
     partners = relationship("Partner", back_populates="campaign", cascade="all, delete-orphan",
                             order_by="Partner.position, Partner.id")
+    # Loaded by the programme page with the campaign (booklet_builds.with_stale): whether its
+    # booklet in the reader's language is being built anew.
+    booklet_stale: Mapped[bool | None] = query_expression()
 
 
 class Category(db.Model):
@@ -183,3 +186,26 @@ class ReviewStep(db.Model):
 
     submission = relationship(Submission, back_populates="history")
     user = relationship("User")
+
+
+class BookletBuild(db.Model):
+    """The booklet of a published campaign in one language, as the outbox worker last built it
+    (programmes/booklet_builds.py). In the database, so every server serves the same copy.
+
+    `wanted` counts the changes that alter the booklet, `built` the count the stored copy
+    reflects: stale while wanted > built. `lease_until` is set while a worker builds it."""
+
+    __tablename__ = "programme_booklets"
+    __table_args__ = (UniqueConstraint("campaign_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(10))
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # SHA-256 of the HTML the PDF was made from: its strong ETag, and how the worker sees that
+    # nothing changed without running WeasyPrint.
+    html_hash: Mapped[str | None] = mapped_column(String(64))
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    wanted: Mapped[int] = mapped_column(Integer, default=1)
+    built: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,6 +8,7 @@ follows the programme: a draft while the programme is unpublished, published wit
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import force_locale, gettext as _, pgettext
 from sqlalchemy import select
 
@@ -16,7 +17,7 @@ from ..core.types import utcnow
 from ..events import pictures, service as events
 from ..events.models import Event, EventKind
 from ..registrations import admin_service
-from . import service
+from . import booklet_builds, service
 from .models import ACTIVE_SUBMISSION_STATUSES, Campaign, Submission
 from .service import ProgrammeError
 
@@ -183,6 +184,7 @@ def cancel_event(submission: Submission, reason: str) -> None:
 def publish(campaign: Campaign) -> int:
     """The programme page goes public and every approved entry's event with it; returns how many."""
     campaign.status, campaign.published_at = "published", utcnow()
+    booklet_builds.want(campaign.id, current_app.config["BABEL_DEFAULT_LOCALE"])  # the worker builds it now
     drafts = db.session.scalars(select(Event).join(Submission, Submission.event_id == Event.id).where(
         Submission.campaign_id == campaign.id, Submission.status == "approved", Event.status == "draft")).all()
     for event in drafts:

@@ -29,7 +29,7 @@ from ...events.labels import LANGUAGE_LABELS
 from ...events.public import time_range
 from ...events.service import id_param
 from ...registrations import availability
-from .. import booklet, listing
+from .. import booklet, booklet_builds, listing
 from ..labels import TARGET_GROUP_LABELS, category_label
 from ..models import Campaign, Partner, Submission
 from . import bp
@@ -38,10 +38,10 @@ from . import bp
 LOGO_TYPES = ("image/png", "image/jpeg")
 
 
-def _campaign(slug: str, preview_allowed: bool = True) -> tuple[Campaign, bool]:
-    """The campaign and whether this is a coordinator's preview of an unpublished one; 404 for
-    anyone else (an unpublished programme's existence is not told)."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug[:80]))
+def _campaign(slug: str, preview_allowed: bool = True, *options) -> tuple[Campaign, bool]:
+    """The campaign (loaded with `options`) and whether this is a coordinator's preview of an
+    unpublished one; 404 for anyone else (an unpublished programme's existence is not told)."""
+    campaign = db.session.scalar(select(Campaign).options(*options).where(Campaign.slug == slug[:80]))
     if campaign is None:
         abort(404)
     if campaign.status == "published":
@@ -161,9 +161,9 @@ def _context(campaign: Campaign, preview: bool) -> dict:
 @bp.get("/programmes/<slug>")
 @public
 def programme(slug: str):
-    campaign, preview = _campaign(slug)
+    campaign, preview = _campaign(slug, True, booklet_builds.with_stale(str(get_locale())))
     return render("programmes/programme.html", "programmes/_programme_list.html", embed=False,
-                  **_context(campaign, preview))
+                  booklet_stale=not preview and campaign.booklet_stale, **_context(campaign, preview))
 
 
 def _frame_ancestors_policy() -> str:
@@ -191,13 +191,20 @@ def embed(slug: str):
 @bp.get("/programmes/<slug>/booklet.pdf", endpoint="booklet")
 @public
 def booklet_pdf(slug: str):
+    """The stored booklet (booklet_builds.py), stale or not, with its hash as the ETag; built
+    here only when no copy exists yet. The coordinator's preview is built each time."""
     campaign, preview = _campaign(slug)
-    data = booklet.build(campaign, preview=preview)
-    response = make_response(data)
+    if preview:
+        response = make_response(booklet.build(campaign, preview=True))
+        response.headers["Cache-Control"] = "private, no-store"
+    else:
+        data, digest = booklet_builds.copy_for(campaign, str(get_locale()), request.if_none_match)
+        response = make_response(data or b"")  # no data: the reader has it, 304 below
+        response.set_etag(digest)
+        response.headers["Cache-Control"] = "public, max-age=300"
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{booklet.filename(campaign)}"'
-    response.headers["Cache-Control"] = "private, no-store" if preview else "public, max-age=300"
-    return response
+    return response.make_conditional(request)
 
 
 @bp.get("/programmes/<slug>/partners/<int:partner_id>/logo")
