@@ -42,7 +42,7 @@ translations: | $(BIN)/python
 # `make run` serves through gunicorn as production does (WORKERS processes with THREADS threads
 # each; SQLite in WAL mode shares the file between them and the outbox worker); `make dev`
 # through Flask's reloader, for changing the code. Both beside the outbox worker.
-run: SERVER = $(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind 127.0.0.1:$(PORT) 'app:create_app()'
+run: SERVER = $(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind 127.0.0.1:$(PORT) --no-control-socket 'app:create_app()'
 dev: SERVER = $(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
 run dev: export BASE_URL ?= $(RUN_URL)
 run dev: install

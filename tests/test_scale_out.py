@@ -223,7 +223,7 @@ def cluster(tmp_path_factory):
         for name, port in zip("ab", ports):
             log = logs / f"server-{name}.log"
             server = _start([str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                             "app:create_app()"], env, log)
+                             "--no-control-socket", "app:create_app()"], env, log)
             stack.callback(_stop, server)
             servers.append(server)
             server_logs.append(log)
