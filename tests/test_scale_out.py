@@ -1,7 +1,8 @@
 """Two app servers and two outbox workers on one PostgreSQL database and one Redis (issue 19),
 as a district's cluster runs them: real gunicorn and `flask outbox work` processes, real HTTP,
 a real SMTP server. What one server changes the other serves at once, the rate limits count
-across servers, and every mail queued while both workers compete for the outbox is sent once.
+across servers, every mail queued while both workers compete for the outbox is sent once, and
+the booklet is built once by one of the workers and served alike by both servers.
 
 The processes start once for the module, on a database of their own beside TEST_DATABASE_URL's
 and on Redis database 14 (TEST_SCALE_OUT_REDIS_URL), which is emptied before and after. Only the
@@ -25,16 +26,21 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
+from app.auth.models import User
 from app.core.extensions import db
+from app.directory.models import Network
 from app.events import service as events
 from app.events.models import Event, EventKind
 from app.mail.models import OutboxMail
 from app.mail.outbox import enqueue
+from app.programmes import review
 from app.registrations.models import RegistrationSettings
 from bench._support import throwaway_postgres
 from tests import factories
 from tests.concurrency import needs_postgres
 from tests.conftest import free_port, make_app, smtp_inbox
+from tests.test_programmes_booklet_builds import build_row
+from tests.test_programmes_public import entry, make_programme
 
 pytestmark = needs_postgres
 
@@ -43,6 +49,7 @@ BIN = Path(sys.executable).parent  # gunicorn and flask of the environment runni
 REDIS_URL = os.environ.get("TEST_SCALE_OUT_REDIS_URL", "redis://127.0.0.1:6379/14")
 STARTUP = 120  # seconds a process may take to answer /readyz on a busy 2-core machine
 DELIVERY = 180  # seconds the workers may take for the 200 mails
+BUILD = 120  # seconds the workers may take to build a booklet
 BULK = 200
 
 
@@ -55,6 +62,7 @@ class Cluster:
     event_id: int
     kind_id: int
     coordinator: str
+    logs: Path  # server-a.log, server-b.log, worker-1.log, worker-2.log
     workers: list[subprocess.Popen] = field(default_factory=list)  # the two outbox workers
 
     @property
@@ -70,7 +78,11 @@ class Cluster:
 class Answer:
     status: int
     headers: dict
-    text: str
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
 
 
 class Browser:
@@ -95,7 +107,7 @@ class Browser:
         try:
             connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
+            body = response.read()
         finally:
             connection.close()
         for name, value in response.getheaders():
@@ -106,7 +118,7 @@ class Browser:
                     self.cookies[key.strip()] = content
                 else:
                     self.cookies.pop(key.strip(), None)
-        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, text)
+        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
 
     def get(self, port: int, path: str, **headers) -> Answer:
         return self.request(port, "GET", path, headers=headers)
@@ -234,7 +246,8 @@ def cluster(tmp_path_factory):
             workers.append(worker)
         for port, server, log in zip(ports, servers, server_logs):
             _wait_ready(port, server, log)
-        yield Cluster(app, ports, inbox, "scale-out", event_id, kind_id, "koordination@scale-out.example", workers)
+        yield Cluster(app, ports, inbox, "scale-out", event_id, kind_id, "koordination@scale-out.example", logs,
+                      workers)
 
 
 # --- a) A change made through server A is served by server B at once ------------------
@@ -305,3 +318,65 @@ def test_two_workers_send_each_of_200_mails_exactly_once(cluster):
     delivered = [message for message in cluster.inbox.messages if message["To"].endswith("@bulk.example")]
     assert Counter(message["To"] for message in delivered) == Counter(recipients)
     assert len({message["Message-ID"] for message in delivered}) == BULK
+
+
+# --- d) The booklet is built once, by one worker, and both servers serve that copy ----------
+
+def _current_build(campaign, old_hash: str | None):
+    """Poll until a worker has stored a booklet other than `old_hash` that reflects every change."""
+    deadline = time.monotonic() + BUILD
+    while True:
+        row = build_row(campaign)  # expires the session: a new look at the database
+        if row.html_hash not in (None, old_hash) and row.built == row.wanted:
+            return row
+        assert time.monotonic() < deadline, f"booklet not built within {BUILD} s: {row.built} of {row.wanted}"
+        db.session.commit()  # a new snapshot for the next look
+        time.sleep(0.2)
+
+
+def _layouts(cluster, build_id: int) -> dict[str, int]:
+    """How often each process ran WeasyPrint for the booklet (booklet_builds logs each run)."""
+    line = f"booklet {build_id}: laid out"
+    return {log.stem: log.read_text().count(line) for log in sorted(cluster.logs.glob("*.log"))}
+
+
+def _served_alike(cluster, url: str, row) -> str:
+    """Both servers serve the stored copy with its hash as ETag, and 304 to the other's ETag."""
+    visitor = Browser()
+    a, b = visitor.get(cluster.a, url), visitor.get(cluster.b, url)
+    assert (a.status, b.status) == (200, 200) and a.headers["content-type"] == "application/pdf"
+    assert a.body == b.body == row.pdf and a.headers["etag"] == b.headers["etag"] == f'"{row.html_hash}"'
+    assert visitor.get(cluster.b, url, **{"If-None-Match": a.headers["etag"]}).status == 304
+    assert visitor.get(cluster.a, url, **{"If-None-Match": b.headers["etag"]}).status == 304
+    return a.headers["etag"]
+
+
+def test_the_booklet_is_built_once_by_the_workers_and_served_alike_by_both_servers(cluster):
+    coordinator = Browser()
+    coordinator.log_in(cluster.a, cluster.coordinator)
+    with cluster.app.app_context():
+        network = db.session.scalar(select(Network).where(Network.slug == cluster.slug))
+        p = make_programme(network, coordinator=db.session.scalar(select(User).where(User.email == cluster.coordinator)))
+        cafe = entry(p, "Begegnungscafé", day=1)
+        entry(p, "Kalligrafie-Workshop", day=2)
+        entry(p, "Konzert im Park", day=3, hour=19)
+        db.session.commit()
+        home, url = f"/campaigns/{p.campaign.id}", f"/programmes/{p.campaign.slug}/booklet.pdf"
+
+        # Publishing through server A asks for the booklet; one of the two workers builds it.
+        published = coordinator.post(cluster.a, f"{home}/publish", {"csrf_token": coordinator.token(cluster.a, home)})
+        assert published.status == 303, published.text[-3000:]
+        first = _current_build(p.campaign, None)
+        first_etag = _served_alike(cluster, url, first)
+        layouts = _layouts(cluster, first.id)
+        assert sum(layouts.values()) == 1, layouts
+        assert layouts["worker-1"] + layouts["worker-2"] == 1, layouts  # no request waited for WeasyPrint
+
+        # An edit of an approved entry makes it stale: built once more, served alike again.
+        review.edit_by_coordinator(cafe, p.coordinator, venue_name="Altes Rathaus")
+        db.session.commit()
+        second = _current_build(p.campaign, first.html_hash)
+        assert _served_alike(cluster, url, second) != first_etag
+        layouts = _layouts(cluster, second.id)
+        assert sum(layouts.values()) == 2 and layouts["worker-1"] + layouts["worker-2"] == 2, layouts
+    assert all(worker.poll() is None for worker in cluster.workers)

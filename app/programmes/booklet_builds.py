@@ -7,7 +7,8 @@ server serves the same copy.
                  counts one more wanted change on that campaign's rows: one UPDATE, no rendering
     build_next   the outbox worker's job every round: claim one stale booklet with a lease,
                  render its HTML; only when the HTML's SHA-256 differs from the stored one run
-                 WeasyPrint; store PDF, hash and the built count in one UPDATE
+                 WeasyPrint (logged: "booklet <id>: laid out"); store PDF, hash and the built
+                 count in one UPDATE
     copy_for     what the booklet URL serves (the stale copy too, while the new one builds);
                  when no copy exists yet, build_now builds it once in the request and stores it
 
@@ -97,6 +98,9 @@ def _store(build_id: int, wanted: int, lease_until, document: str, old_hash: str
     values = {"built": wanted, "lease_until": None}
     if digest != old_hash:
         data = booklet.pdf(document)
+        # One line per WeasyPrint run, before the copy is visible: how often booklets are built
+        # (and by which process) is countable in the logs.
+        current_app.logger.info("booklet %s: laid out, %d bytes", build_id, len(data))
         values.update(pdf=data, html_hash=digest, built_at=utcnow())
     db.session.execute(update(_builds).where(_builds.c.id == build_id, _builds.c.lease_until == lease_until)
                        .values(**values))
