@@ -24,6 +24,29 @@ from app.core.extensions import db
 from . import factories
 
 
+def _compile_url_builders_once():
+    """Every test makes its app, and werkzeug compiles Python code for each of the ~200
+    routes' URL builders each time: 0.33 s of create_app's 0.36 s. The code depends only on
+    the rule's parts, so one process compiles each once (rules with defaults, which are
+    folded into the code through their converters, are left to werkzeug)."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder, compiled = Rule._compile_builder, {}
+
+    def cached(rule, append_unknown=True):
+        if rule.defaults:
+            return compile_builder(rule, append_unknown)
+        key = (tuple(rule._trace), append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(rule, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = cached
+
+
+_compile_url_builders_once()
+
+
 @contextlib.contextmanager
 def _worker_database(url: str, worker: str):
     """A PostgreSQL database of this xdist worker's own, next to TEST_DATABASE_URL's; yields its URL."""
