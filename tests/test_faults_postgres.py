@@ -218,7 +218,8 @@ def test_a_postgresql_crash_fails_requests_cleanly_and_loses_or_doubles_no_mail(
     unavailable.append((logged_in.value.headers.get("Retry-After"), logged_in.value.read()))
     for retry_after, body in unavailable:
         assert retry_after is not None and int(retry_after) > 0
-        assert b"Temporarily unavailable" in body and b"Traceback" not in body and b"psycopg" not in body
+        assert "Vorübergehend nicht erreichbar".encode() in body  # the app's own 503 page, in German
+        assert b"Traceback" not in body and b"psycopg" not in body
 
     # Exactly once: each recipient received one message (a second sending has its own Message-ID).
     assert sorted(str(m["To"]) for m in inbox.messages) == sorted(f"person{n}@example.org" for n in range(MAILS))
