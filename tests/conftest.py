@@ -7,6 +7,7 @@ the worker, made and dropped here)."""
 import atexit
 import contextlib
 import contextvars
+import functools
 import os
 import shutil
 import tempfile
@@ -45,6 +46,17 @@ def _compile_url_builders_once():
 
 
 _compile_url_builders_once()
+
+
+def _hash_each_password_once():
+    """scrypt takes 80 ms a password by design, and the suite makes hundreds of accounts
+    with the same few passwords: each is hashed once per process (same salt, tests only)."""
+    from app.auth import models
+
+    models.generate_password_hash = functools.lru_cache(maxsize=64)(models.generate_password_hash)
+
+
+_hash_each_password_once()
 
 
 @contextlib.contextmanager
