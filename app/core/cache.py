@@ -56,20 +56,6 @@ class LocalLRU:
     def __init__(self, limit: int):
         self.limit, self.used, self.data, self.lock = limit, 0, OrderedDict(), threading.Lock()
 
-    def _fetch(self, keys: list[str]) -> list[bytes | None]:
-        if not self.redis_url:
-            backend = self._shared()
-            return [backend.get(k) for k in keys]
-        if self._redis_usable():
-            try:
-                values = self._shared().mget([_PREFIX + k for k in keys])
-            except RedisError as error:
-                self._redis_failed(error)
-            else:
-                self._redis_answered()
-                return values
-        return [None] * len(keys)
-
     def get(self, key: str) -> bytes | None:
         with self.lock:
             value = self.data.get(key)
