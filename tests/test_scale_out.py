@@ -37,6 +37,7 @@ from app.programmes import review
 from app.registrations.models import RegistrationSettings
 from bench._support import throwaway_postgres
 from tests import factories
+from tests.test_shared_state import _redis_or_skip
 from tests.concurrency import needs_postgres
 from tests.conftest import free_port, make_app, smtp_inbox
 from tests.test_programmes_booklet_builds import build_row
@@ -143,17 +144,6 @@ def _admin_url() -> str:
     return os.environ["TEST_DATABASE_URL"].split("?", 1)[0].rsplit("/", 1)[0] + "/postgres"
 
 
-def _redis_or_skip():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        pytest.skip(f"the scale-out test needs Redis, none at {REDIS_URL}: {error}")
-    return client
-
-
 def _start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     with log.open("wb") as output:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
@@ -211,7 +201,7 @@ def _fill(app) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    redis_client = _redis_or_skip()
+    redis_client = _redis_or_skip(REDIS_URL, "the scale-out test")
     logs = tmp_path_factory.mktemp("scale-out")
     with ExitStack() as stack:
         url = stack.enter_context(throwaway_postgres(_admin_url(), "tp_test_scale_out"))

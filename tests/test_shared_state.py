@@ -15,14 +15,15 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _redis_or_skip():
+def _redis_or_skip(url: str = REDIS_URL, needed_for: str = "the test"):
+    """A client of the Redis at `url`, or the test skipped with the reason."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.exceptions.ConnectionError as error:
-        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
+        pytest.skip(f"{needed_for} needs Redis, none at {url}: {error}")
     return client
 
 
