@@ -190,10 +190,12 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(purge_command)
     register_periodic_jobs()  # the outbox worker purges expired data and sends reminders
 
+    from .mail import pdfs  # its import registers the layout for every round
     from .mail.outbox import purge_delivered, register_periodic
     from .polls import privacy as poll_privacy, service as polls
 
     register_periodic(purge_delivered)  # and deletes mails delivered a while ago (MAIL_KEEP_DAYS),
+    register_periodic(pdfs.purge_old)  # and stored PDFs after some days (it lays them out each round),
 
     poll_privacy.register_periodic_jobs()  # and purges date polls,
     register_periodic(polls.deadline_reminder_job)  # and reminds a day before a poll's deadline

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = [
     "_macros.html", "base.html", "core/*.html", "directory/public_network.html", "events/_card.html",
     "events/_filters.html", "events/_list.html", "events/archive.html", "events/list.html", "events/print.html",
-    "events/show.html", "feeds/_subscribe.html", "mail/letter.html",
+    "events/show.html", "feeds/_subscribe.html", "mail/letter.html", "mail/pdf_pending.html", "mail/_pdf_pending.html",
     "minutes/_agenda_propose.html", "minutes/_agenda_public.html", "minutes/_event_page.html",
     "minutes/proposal.html", "minutes/action_item.html",
     "programmes/_programme_*.html", "programmes/_submission_*.html", "programmes/_teaser.html", "programmes/embed.html",

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from PIL import Image
+from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.announcements.models import Announcement
@@ -23,11 +24,13 @@ from app.events import service as events
 from app.events.models import Event
 from app.events.recurrence import to_local
 from app.mail import outbox
+from app.mail.models import StoredPdf
 from app.newsletters import service
 from app.newsletters.models import Newsletter, NewsletterBlock
 from app.registrations.models import Registration, RegistrationSettings
 
 from . import factories
+from .pdfs import PENDING, fetch_pdf
 from .factories import local
 
 # The texts compared below are the English source; German is the installation's default.
@@ -387,7 +390,7 @@ def test_the_pdf_is_tagged_a4_with_the_logo_text_and_qr_codes(app, network, clie
     service.add_block(newsletter, "coming", item_ids=[cafe.id])
     service.publish(newsletter)
     db.session.commit()
-    response = client.get("/n/magdeburg/newsletter/1.pdf")
+    response = fetch_pdf(client, "/n/magdeburg/newsletter/1.pdf")  # laid out by the worker, tagged
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     objects = _objects(response.data)
     assert b"/StructTreeRoot" in objects and b"/MarkInfo" in objects  # tagged
@@ -499,9 +502,24 @@ def test_the_public_page_runs_the_same_queries_with_more_blocks_and_events(app, 
 @pytest.mark.config(RATELIMIT_ENABLED=True)
 def test_the_public_pdf_is_rate_limited_per_address(app, network, client):
     _issue(network, publish=True)
-    answers = [client.get("/n/magdeburg/newsletter/1.pdf").status_code for _ in range(11)]
-    assert answers == [200] * 10 + [429]
+    answers = [client.get("/n/magdeburg/newsletter/1.pdf").status_code for _ in range(61)]
+    assert answers == [200] * 60 + [429]  # room for the waiting page's poll, not for a loop
     assert client.get("/n/magdeburg/newsletter/1").status_code == 200  # the page itself is not limited
+
+
+def test_a_published_issue_is_laid_out_once_per_language(app, network, client):
+    _issue(network, publish=True)
+    url = "/n/magdeburg/newsletter/1.pdf"
+    for _ in range(3):
+        assert PENDING in client.get(url).get_data(as_text=True)
+    outbox.run_each_round()
+    english = client.get(url)
+    assert english.mimetype == "application/pdf"
+    assert client.get(url, headers={"If-None-Match": english.headers["ETag"]}).status_code == 304
+    german = fetch_pdf(client, url + "?lang=de")
+    assert german.mimetype == "application/pdf" and german.headers["ETag"] != english.headers["ETag"]
+    assert client.get(url + "?lang=de").headers["ETag"] == german.headers["ETag"]
+    assert db.session.scalar(select(func.count()).select_from(StoredPdf)) == 2
 
 
 # --- The demo ---------------------------------------------------------------------------------------------

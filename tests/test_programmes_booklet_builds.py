@@ -154,7 +154,7 @@ def test_a_build_that_dies_midway_leaves_the_old_copy_and_another_worker_takes_o
         raise RuntimeError("worker killed while laying out")
 
     monkeypatch.setattr(booklet, "pdf", dies)
-    assert outbox.run_each_round() == 1  # the worker logs the failure and goes on
+    assert outbox.run_each_round() == len(outbox._each_round)  # the worker logs the failure and goes on
     row = build_row(programme.campaign)
     assert (row.pdf, row.html_hash) == (old_pdf, old_hash) and stale(programme.campaign)
     assert row.lease_until > utcnow()

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.extensions import db
@@ -39,3 +39,21 @@ class OutboxMail(db.Model):
     # whose change caused the mail (none for account mails, which only administrators read).
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id", ondelete="SET NULL"), index=True)
+
+
+class StoredPdf(db.Model):
+    """A PDF the outbox worker lays out from HTML a request handed over (mail/pdfs.py), found
+    by the HTML's SHA-256: the same document asked for again is served from here. Only ever
+    served through the route that rendered the HTML, under that route's access rules."""
+
+    __tablename__ = "stored_pdfs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of html: the ETag
+    kind: Mapped[str] = mapped_column(String(40))  # what it is for ("report"), for the logs
+    html: Mapped[str | None] = mapped_column(Text, deferred=True)  # dropped once laid out
+    tagged: Mapped[bool] = mapped_column(Boolean, default=False)  # with structure tags (core/pdf.py)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # purged by it
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a worker is laying it out

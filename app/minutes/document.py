@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from ..core.extensions import db
 from ..core.formatting import when
+from ..core.pdf import from_html
 from ..directory.logo import logo_data_uri
 from ..directory.models import Network, WorkingGroup
 from ..events import recurrence
@@ -228,11 +229,7 @@ def _records_text(decisions, actions) -> list[str]:
 def as_pdf(doc: MinutesDocument) -> bytes:
     """A4 PDF with the network's name and logo on top. The renderer may load data: URLs
     only: nothing in the minutes can make the server fetch an address."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    html = render_template("minutes/pdf.html", logo=logo_data_uri(doc.network), **template_context(doc))
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()
+    return from_html(render_template("minutes/pdf.html", logo=logo_data_uri(doc.network), **template_context(doc)))
 
 
 def pdf_filename(meeting: Meeting) -> str:

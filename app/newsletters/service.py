@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..announcements import service as announcements
 from ..announcements.models import Announcement
 from ..core.extensions import db
+from ..core.pdf import from_html
 from ..core.types import utcnow
 from ..core.urls import absolute_url
 from ..digest import service as digest
@@ -260,15 +261,15 @@ def event_choices(network: Network, now: datetime | None = None) -> list[Event]:
 
 # --- The PDF and the mail -------------------------------------------------------------------
 
-def pdf(newsletter: Newsletter) -> bytes:
-    """A4 with the network's logo and page numbers, tagged (a structure tree for screen readers
-    and PDF/UA checkers). The renderer may load data: URLs only (the logo and the QR codes)."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    html = render_template("newsletters/pdf.html", newsletter=newsletter, network=newsletter.network,
+def pdf_html(newsletter: Newsletter) -> str:
+    """The PDF's HTML: A4 with the network's logo and page numbers; the logo and the QR codes
+    are data: URLs. Laid out tagged (a structure tree for screen readers and PDF/UA checkers)."""
+    return render_template("newsletters/pdf.html", newsletter=newsletter, network=newsletter.network,
                            content=content(newsletter), logo=logo_data_uri(newsletter.network), pdf=True)
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf(pdf_tags=True)
+
+
+def pdf(newsletter: Newsletter) -> bytes:
+    return from_html(pdf_html(newsletter), tagged=True)
 
 
 def recipient_count(network: Network) -> int:

@@ -14,6 +14,7 @@ from ..directory import access
 from ..directory import service as directory
 from ..directory.models import Network
 from ..events.recurrence import to_local
+from ..mail import pdfs
 from . import service
 from .forms import FORMS, KIND_LABELS, IssueForm
 from .models import KINDS, Newsletter, NewsletterBlock
@@ -21,9 +22,10 @@ from .service import NewsletterError
 
 bp = Blueprint("newsletters", __name__)
 
-# Each public PDF is rendered anew (WeasyPrint takes a second): enough for readers and the
-# print shop, not for one address asking in a loop.
-PDF_LIMIT = "10 per minute;60 per hour"
+# The public PDF is laid out once per issue and language by the worker (mail/pdfs.py), but each
+# request renders its HTML, and a new HTML is a new job: enough for readers, the print shop and
+# the waiting page's poll every 2 s, not for one address asking in a loop.
+PDF_LIMIT = "60 per minute;300 per hour"
 
 
 @bp.context_processor
@@ -253,10 +255,16 @@ def issue(slug: str, number: int):
 @public
 @limiter.limit(PDF_LIMIT)
 def issue_pdf(slug: str, number: int):
-    return _pdf(_published(slug, number))
+    """A published issue never changes: laid out once per language by the worker."""
+    newsletter = _published(slug, number)
+    return pdfs.respond(service.pdf_html(newsletter), "newsletter", _pdf_name(newsletter), tagged=True)
+
+
+def _pdf_name(newsletter: Newsletter) -> str:
+    return f"{newsletter.network.slug}-newsletter-{newsletter.number}.pdf"
 
 
 def _pdf(newsletter: Newsletter) -> Response:
-    name = f"{newsletter.network.slug}-newsletter-{newsletter.number}.pdf"
+    """A draft's PDF, laid out here: it changes with every edit, and only its coordinators ask."""
     return Response(service.pdf(newsletter), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{_pdf_name(newsletter)}"'})

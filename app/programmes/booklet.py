@@ -24,6 +24,7 @@ from sqlalchemy.orm import undefer
 from ..core.extensions import db
 from ..core.formatting import qr_data_uri
 from ..core.markdown import to_html
+from ..core.pdf import from_html
 from ..core.urls import absolute_url
 from ..directory.logo import logo_data_uri
 from ..events.pictures import smallest_variants
@@ -78,10 +79,7 @@ def html(campaign: Campaign, preview: bool = False) -> str:
 
 
 def pdf(document: str) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    return HTML(string=document, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()
+    return from_html(document)
 
 
 def build(campaign: Campaign, preview: bool = False) -> bytes:

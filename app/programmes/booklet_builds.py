@@ -13,9 +13,9 @@ server serves the same copy.
                  when no copy exists yet, build_now builds it once in the request and stores it
 
 A worker killed while building wrote nothing (the old copy stays); its lease runs out and
-another worker takes the booklet. The claim is the outbox's: FOR UPDATE SKIP LOCKED on
-PostgreSQL, and on both databases a conditional UPDATE on the lease, so two workers never
-build the same booklet at once. A change while a booklet builds leaves it stale (wanted
+another worker takes the booklet. The claim (core/leases.py) is the outbox's: FOR UPDATE SKIP
+LOCKED on PostgreSQL, and on both databases a conditional UPDATE on the lease, so two workers
+never build the same booklet at once. A change while a booklet builds leaves it stale (wanted
 rose past the count the worker claimed), so it is built again.
 
 Stored booklets are always rendered for BASE_URL (else http://localhost), never for the
@@ -27,9 +27,9 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import event as sa_event, exists, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, with_expression
 
+from ..core import leases
 from ..core.extensions import db
 from ..core.types import utcnow
 from ..directory.models import Network
@@ -45,9 +45,8 @@ _builds = BookletBuild.__table__
 
 def want(campaign_id: int, language: str) -> None:
     """Ask for the booklet in this language (no-op when it is asked for already)."""
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    db.session.execute(insert(_builds).values(campaign_id=campaign_id, language=language, wanted=1, built=0)
-                       .on_conflict_do_nothing())
+    db.session.execute(leases.insert_or_ignore(_builds).values(campaign_id=campaign_id, language=language,
+                                                               wanted=1, built=0))
 
 
 def copy_for(campaign: Campaign, language: str, known) -> tuple[bytes | None, str]:
@@ -81,16 +80,6 @@ def _digest(document: str) -> str:
     return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
-def _lease_free(now):
-    return or_(_builds.c.lease_until.is_(None), _builds.c.lease_until < now)
-
-
-def _take(build_id: int, now) -> bool:
-    """Lease the row to this process if nobody holds it (conditional: see the module's docstring)."""
-    return db.session.execute(update(_builds).where(_builds.c.id == build_id, _lease_free(now))
-                              .values(lease_until=now + LEASE)).rowcount == 1
-
-
 def _store(build_id: int, wanted: int, lease_until, document: str, old_hash: str | None) -> bytes | None:
     """Render the PDF (unless the HTML is unchanged: then None) and store it with its hash and
     the built count in one UPDATE, only while this process still holds the lease."""
@@ -102,8 +91,7 @@ def _store(build_id: int, wanted: int, lease_until, document: str, old_hash: str
         # (and by which process) is countable in the logs.
         current_app.logger.info("booklet %s: laid out, %d bytes", build_id, len(data))
         values.update(pdf=data, html_hash=digest, built_at=utcnow())
-    db.session.execute(update(_builds).where(_builds.c.id == build_id, _builds.c.lease_until == lease_until)
-                       .values(**values))
+    db.session.execute(update(_builds).where(*leases.held(_builds, build_id, lease_until)).values(**values))
     db.session.commit()
     return data
 
@@ -112,18 +100,9 @@ def _store(build_id: int, wanted: int, lease_until, document: str, old_hash: str
 def build_next() -> bool:
     """Build one stale booklet, if there is one no other worker holds; True when one was taken."""
     now = utcnow()
-    query = (select(_builds.c.id, _builds.c.campaign_id, _builds.c.language, _builds.c.wanted, _builds.c.html_hash)
-             .where(_builds.c.wanted > _builds.c.built, _lease_free(now)).order_by(_builds.c.id).limit(1))
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    try:
-        row = db.session.execute(query).first()
-        taken = row is not None and _take(row.id, now)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    if not taken:
+    row = leases.claim_next(_builds, (_builds.c.id, _builds.c.campaign_id, _builds.c.language, _builds.c.wanted,
+                                      _builds.c.html_hash), (_builds.c.wanted > _builds.c.built,), now, LEASE)
+    if row is None:
         return False
     campaign = db.session.get(Campaign, row.campaign_id)
     if campaign is None or campaign.status != "published":  # nobody can fetch it: nothing to build
@@ -141,7 +120,7 @@ def build_now(campaign: Campaign, language: str) -> tuple[bytes, str]:
     now = utcnow()
     row = db.session.execute(select(_builds.c.id, _builds.c.wanted).where(
         _builds.c.campaign_id == campaign.id, _builds.c.language == language)).one()
-    taken = _take(row.id, now)
+    taken = leases.take(_builds, row.id, now, LEASE)
     db.session.commit()
     document = _render(campaign, language)
     data = _store(row.id, row.wanted, now + LEASE, document, None) if taken else booklet.pdf(document)

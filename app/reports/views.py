@@ -15,6 +15,7 @@ from ..core.types import utcnow
 from ..directory import access
 from ..directory import service as directory
 from ..directory.models import Network, WorkingGroup
+from ..mail import pdfs
 from . import service
 from .forms import IntroForm
 
@@ -133,11 +134,11 @@ def report_xlsx(slug: str):
 
 @bp.get("/n/<slug>/reports.pdf")
 def report_pdf(slug: str):
-    from .export import pdf
+    """Laid out by the worker (mail/pdfs.py); the same figures and intro are the same PDF."""
+    from .export import pdf_html
 
-    network, _group, report, error, _field = _report(slug)
+    network, group, report, error, _field = _report(slug)
     if error:
         return Response(error, status=422, mimetype="text/plain")
-    intro = service.intro(network, _group, report.period)
-    return Response(pdf(report, _args(), intro), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{_filename(network, report, "pdf")}"'})
+    intro = service.intro(network, group, report.period)
+    return pdfs.respond(pdf_html(report, _args(), intro), "report", _filename(network, report, "pdf"))

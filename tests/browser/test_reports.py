@@ -52,3 +52,37 @@ def test_a_bad_period_on_a_phone(page, watch, year_of_events):
     page.click("form.report-period button[type=submit]")
     assert page.locator("#period-error").is_visible()
     check_page(page, "reports-bad-period")
+
+
+def test_the_pdf_is_prepared_then_offered_without_reloading_the_page(page, year_of_events):
+    from app.mail import outbox
+
+    from .conftest import assert_same_document, mark_document
+
+    log_in(page, year_of_events.coordinator)
+    page.goto(f"/n/{year_of_events.slug}/reports?period=2026")
+    page.click("text=Download as a PDF")
+    page.wait_for_selector("#pdf-job[hx-trigger]")  # being prepared: polling
+    check_page(page, "reports-pdf-pending")
+    mark_document(page)
+    outbox.run_each_round()  # the worker lays it out
+    link = page.locator("#pdf-job a.button")
+    link.wait_for()
+    assert_same_document(page)  # htmx swapped the fragment in, no reload
+    check_page(page, "reports-pdf-ready")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == f"{year_of_events.slug}-2026.pdf"
+
+
+def test_without_javascript_the_page_refreshes_into_the_download(new_page, year_of_events):
+    from app.mail import outbox
+
+    page = new_page(java_script_enabled=False, viewport=PHONE)
+    log_in(page, year_of_events.coordinator)
+    page.goto(f"/n/{year_of_events.slug}/reports.pdf?period=2026")
+    assert page.locator("#pdf-job").is_visible() and no_horizontal_scroll(page) <= PHONE["width"]
+    outbox.run_each_round()
+    with page.expect_download(timeout=10_000) as download:  # the refresh after 2 s
+        pass
+    assert download.value.suggested_filename.endswith(".pdf")
