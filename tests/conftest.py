@@ -49,11 +49,14 @@ _compile_url_builders_once()
 
 
 def _hash_each_password_once():
-    """scrypt takes 80 ms a password by design, and the suite makes hundreds of accounts
-    with the same few passwords: each is hashed once per process (same salt, tests only)."""
-    from app.auth import models
+    """scrypt takes 80 ms a password by design, and the suite makes hundreds of accounts and
+    logins with the same few passwords: each is hashed once per process (same salt, tests
+    only), and each (hash, password) pair checked once."""
+    from app.auth import models, service
 
     models.generate_password_hash = functools.lru_cache(maxsize=64)(models.generate_password_hash)
+    models.check_password_hash = service.check_password_hash = functools.lru_cache(maxsize=256)(
+        models.check_password_hash)
 
 
 _hash_each_password_once()
