@@ -14,7 +14,6 @@ A worker killed while laying out wrote nothing; its lease runs out and another t
 A stored PDF is found by its hash only inside the route that rendered the HTML, after that
 route's access checks: the hash of a document a reader may not see is never computed for them.
 """
-import hashlib
 from datetime import datetime, timedelta
 
 from flask import current_app, make_response, request
@@ -22,7 +21,7 @@ from sqlalchemy import delete, select, update
 
 from ..core import leases
 from ..core.extensions import db
-from ..core.pdf import from_html
+from ..core.pdf import digest, from_html
 from ..core.rendering import render, wants_fragment
 from ..core.types import utcnow
 from .models import StoredPdf
@@ -33,10 +32,6 @@ KEEP = timedelta(days=7)  # then a request asks for the document anew
 POLL_SECONDS = 2
 
 _pdfs = StoredPdf.__table__
-
-
-def digest(document: str) -> str:
-    return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
 def respond(document: str, kind: str, filename: str, tagged: bool = False):

@@ -21,7 +21,6 @@ rose past the count the worker claimed), so it is built again.
 Stored booklets are always rendered for BASE_URL (else http://localhost), never for the
 Host of the request that happened to build one: that copy is served to everyone.
 """
-import hashlib
 from datetime import timedelta
 
 from flask import current_app
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session, with_expression
 
 from ..core import leases
 from ..core.extensions import db
+from ..core.pdf import digest
 from ..core.types import utcnow
 from ..directory.models import Network
 from ..events.models import Event, EventPicture
@@ -54,12 +54,12 @@ def copy_for(campaign: Campaign, language: str, known) -> tuple[bytes | None, st
     None for the bytes when the reader's copy (`known`: their If-None-Match) is that one.
     Built here only when there is no copy yet."""
     where = (_builds.c.campaign_id == campaign.id, _builds.c.language == language)
-    digest = db.session.scalar(select(_builds.c.html_hash).where(*where, _builds.c.html_hash.is_not(None)))
-    if digest is None:
+    html_hash = db.session.scalar(select(_builds.c.html_hash).where(*where, _builds.c.html_hash.is_not(None)))
+    if html_hash is None:
         return build_now(campaign, language)
-    if digest in known:
-        return None, digest
-    return db.session.scalar(select(_builds.c.pdf).where(*where)), digest
+    if html_hash in known:
+        return None, html_hash
+    return db.session.scalar(select(_builds.c.pdf).where(*where)), html_hash
 
 
 def with_stale(language: str):
@@ -76,21 +76,17 @@ def _render(campaign: Campaign, language: str) -> str:
         return booklet.html(campaign)
 
 
-def _digest(document: str) -> str:
-    return hashlib.sha256(document.encode("utf-8")).hexdigest()
-
-
 def _store(build_id: int, wanted: int, lease_until, document: str, old_hash: str | None) -> bytes | None:
     """Render the PDF (unless the HTML is unchanged: then None) and store it with its hash and
     the built count in one UPDATE, only while this process still holds the lease."""
-    digest, data = _digest(document), None
+    html_hash, data = digest(document), None
     values = {"built": wanted, "lease_until": None}
-    if digest != old_hash:
+    if html_hash != old_hash:
         data = booklet.pdf(document)
         # One line per WeasyPrint run, before the copy is visible: how often booklets are built
         # (and by which process) is countable in the logs.
         current_app.logger.info("booklet %s: laid out, %d bytes", build_id, len(data))
-        values.update(pdf=data, html_hash=digest, built_at=utcnow())
+        values.update(pdf=data, html_hash=html_hash, built_at=utcnow())
     db.session.execute(update(_builds).where(*leases.held(_builds, build_id, lease_until)).values(**values))
     db.session.commit()
     return data
@@ -124,7 +120,7 @@ def build_now(campaign: Campaign, language: str) -> tuple[bytes, str]:
     db.session.commit()
     document = _render(campaign, language)
     data = _store(row.id, row.wanted, now + LEASE, document, None) if taken else booklet.pdf(document)
-    return data, _digest(document)
+    return data, digest(document)
 
 
 # --- What makes a booklet stale ------------------------------------------------------
