@@ -6,7 +6,7 @@ conditional UPDATE on the lease, so two workers never take the same row at once.
 that dies holds the row only until its lease runs out; then another takes it. It stores its
 result only while it still holds the lease (`held`), in one UPDATE.
 """
-from sqlalchemy import or_, select, update
+from sqlalchemy import inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
@@ -47,3 +47,14 @@ def claim_next(table, columns, where, now, lease):
         db.session.rollback()
         raise
     return row if taken else None
+
+
+def set_once(attribute, row_id, value) -> bool:
+    """Set a model's column on one row (by primary key) if it is still empty; True when this
+    call did. The claim of a job that must happen once (a purge, a reminder, a sending): of two
+    processes at once one changes the row, and on PostgreSQL the other waits for its commit and
+    then finds nothing left to change. Objects in the session are not updated."""
+    model = attribute.class_
+    (key,) = inspect(model).primary_key
+    return db.session.execute(update(model).where(key == row_id, attribute.is_(None)).values({attribute.key: value})
+                              .execution_options(synchronize_session=False)).rowcount == 1

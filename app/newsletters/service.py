@@ -4,13 +4,14 @@ from datetime import date, datetime, timedelta
 
 from flask import render_template
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import func, select, update as sql_update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..announcements import service as announcements
 from ..announcements.models import Announcement
 from ..core.extensions import db
+from ..core.leases import set_once
 from ..core.pdf import from_html
 from ..core.types import utcnow
 from ..core.urls import absolute_url
@@ -283,10 +284,7 @@ def send(newsletter: Newsletter) -> int:
     conditional UPDATE, so a double click or a second tab sends nothing more."""
     if not newsletter.is_published:
         raise NewsletterError(_("Publish the newsletter before sending it."), field="send")
-    claimed = db.session.execute(sql_update(Newsletter).where(Newsletter.id == newsletter.id,
-                                                              Newsletter.sent_at.is_(None))
-                                 .values(sent_at=utcnow()).execution_options(synchronize_session=False)).rowcount
-    if not claimed:
+    if not set_once(Newsletter.sent_at, newsletter.id, utcnow()):
         raise NewsletterError(_("This newsletter has been sent already."), field="send")
     network = newsletter.network
     page = absolute_url("newsletters.issue", slug=network.slug, number=newsletter.number)

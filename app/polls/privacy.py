@@ -8,9 +8,10 @@ are deleted explicitly: SQLite enforces no ON DELETE CASCADE here.
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from ..core.extensions import db
+from ..core.leases import set_once
 from ..core.types import utcnow
 from ..registrations.signals import personal_data_requested
 from .models import Poll, PollAnswer, PollOption, PollParticipant
@@ -37,8 +38,7 @@ def purge_expired(now: datetime | None = None) -> int:
                                     .order_by(Poll.id)).all()  # every worker claims in the same order: no deadlock
     due = [poll for poll in candidates
            if (poll.closed_at or poll.deadline) + timedelta(days=poll.retention_days or 0) <= now
-           and db.session.execute(update(Poll).where(Poll.id == poll.id, Poll.purged_at.is_(None))
-                                  .values(purged_at=now).execution_options(synchronize_session=False)).rowcount]
+           and set_once(Poll.purged_at, poll.id, now)]
     if due:
         _forget([poll.id for poll in due])
         for poll in due:

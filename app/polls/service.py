@@ -17,6 +17,7 @@ from flask_babel import gettext as _, ngettext
 from sqlalchemy import delete, select, text, update as sql_update
 
 from ..core.extensions import db
+from ..core.leases import set_once
 from ..core.formatting import when
 from ..core.tokens import hash_token, keyed_token, plausible_token
 from ..core.types import utcnow
@@ -397,10 +398,7 @@ def _remind_before_deadlines(now: datetime) -> int:
         .order_by(Poll.id)).all()  # every worker claims in the same order: no deadlock
     reminded = 0
     for poll in due:
-        # Claimed conditionally, as in decide(): of two workers at once only one reminds.
-        if db.session.execute(sql_update(Poll).where(Poll.id == poll.id, Poll.deadline_reminded_at.is_(None))
-                              .values(deadline_reminded_at=now).execution_options(
-                                  synchronize_session=False)).rowcount:
+        if set_once(Poll.deadline_reminded_at, poll.id, now):  # of two workers at once only one reminds
             reminded += remind(poll, now)
     return reminded
 

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 import segno
 from flask import current_app
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..core.extensions import db
+from ..core.leases import set_once
 from ..core.formatting import when
 from ..core.types import utcnow
 from ..core.urls import absolute_url, url_context
@@ -188,9 +189,7 @@ def send_reminders(now: datetime | None = None) -> int:
         occurrence = occurrence_of(registration.event, registration.occurrence_start)
         if occurrence.cancelled or not now < occurrence.starts_at <= now + timedelta(days=days):
             continue
-        if not db.session.execute(
-                update(Registration).where(Registration.id == registration.id, Registration.reminded_at.is_(None))
-                .values(reminded_at=now).execution_options(synchronize_session=False)).rowcount:
+        if not set_once(Registration.reminded_at, registration.id, now):
             continue
         with force_locale(language_of(registration)):
             letter = Letter(_("Reminder: %(title)s", title=title_of(registration.event)), greeting(registration.name),

@@ -6,10 +6,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from ..core.extensions import db
+from ..core.leases import set_once
 from ..core.types import utcnow
 from ..directory.models import Network
 from ..events.models import Event
@@ -59,7 +60,7 @@ def _anonymous_counts(event: Event) -> dict[tuple[datetime, str], int]:
 
 def purge_expired(now: datetime | None = None) -> PurgeResult:
     """Delete the personal data of events whose end plus retention days has passed; keep counts.
-    Each event is claimed first (see _claim), so two workers running this at once purge it once."""
+    Each event is claimed first (core.leases.set_once), so two workers at once purge it once."""
     now = now or utcnow()
     result = PurgeResult()
     candidates = db.session.execute(
@@ -67,7 +68,8 @@ def purge_expired(now: datetime | None = None) -> PurgeResult:
         .where(RegistrationSettings.purged_at.is_(None), Event.last_ends_at < now)
         .order_by(Event.id)).all()  # every worker claims in the same order: no deadlock
     for event, settings in candidates:
-        if event.last_ends_at + timedelta(days=settings.retention_days or 0) > now or not _claim(event.id, now):
+        if event.last_ends_at + timedelta(days=settings.retention_days or 0) > now or \
+                not set_once(RegistrationSettings.purged_at, event.id, now):
             continue
         counts = _anonymous_counts(event)
         db.session.execute(delete(AnonymousCount).where(AnonymousCount.event_id == event.id))
@@ -78,18 +80,9 @@ def purge_expired(now: datetime | None = None) -> PurgeResult:
         result.invitations += db.session.execute(
             delete(Invitation).where(Invitation.event_id == event.id)).rowcount or 0
         personal_data_deleted.send(event.id, email=None)
-        db.session.expire(settings, ["purged_at"])  # written by _claim
+        db.session.expire(settings, ["purged_at"])  # written by set_once
         result.events += 1
     return result
-
-
-def _claim(event_id: int, now: datetime) -> bool:
-    """Mark the event purged, conditionally: of two workers at once, one changes the row; on
-    PostgreSQL the other waits for its commit and then finds nothing left to change."""
-    return db.session.execute(
-        update(RegistrationSettings)
-        .where(RegistrationSettings.event_id == event_id, RegistrationSettings.purged_at.is_(None))
-        .values(purged_at=now).execution_options(synchronize_session=False)).rowcount == 1
 
 
 def anonymous_counts(event: Event) -> list[AnonymousCount]:
